@@ -1,0 +1,340 @@
+"""Every block an editor can put in a page body, and the one body StreamBlock they share.
+
+Each block has an icon, a template under ``templates/blocks/``, a description and a
+preview value, so the admin's block picker shows what the block looks like.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+
+#: Features of paragraph rich text: inline formatting, links and lists. Headings are
+#: blocks of their own so that the heading hierarchy can be checked and anchored.
+PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "code"]
+INLINE_FEATURES = ["bold", "italic", "link", "code"]
+
+HEADING_LEVELS = [("h2", "Level 2 (section)"), ("h3", "Level 3"), ("h4", "Level 4")]
+
+#: (Pygments lexer alias, label shown to editors and screen readers)
+CODE_LANGUAGES = [
+    ("python", "Python"),
+    ("html+django", "HTML / Django template"),
+    ("javascript", "JavaScript"),
+    ("typescript", "TypeScript"),
+    ("bash", "Bash"),
+    ("console", "Console session"),
+    ("sql", "SQL"),
+    ("yaml", "YAML"),
+    ("toml", "TOML"),
+    ("json", "JSON"),
+    ("css", "CSS"),
+    ("diff", "Diff"),
+    ("text", "Plain text"),
+]
+CODE_LANGUAGE_LABELS = dict(CODE_LANGUAGES)
+
+_LINE_SPEC = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$")
+
+
+def heading_anchor(text: str) -> str:
+    """The anchor id a heading gets from its text (before de-duplication on a page)."""
+    return slugify(text)[:80] or "section"
+
+
+def parse_line_numbers(spec: str, line_count: int | None = None) -> list[int]:
+    """Turn "2, 4-6" into [2, 4, 5, 6]; raise ValueError with a reason when it is wrong."""
+    if not spec or not spec.strip():
+        return []
+    if not _LINE_SPEC.match(spec):
+        raise ValueError("Use line numbers and ranges separated by commas, e.g. 2, 4-6.")
+    lines: set[int] = set()
+    for part in spec.split(","):
+        start, _, end = part.strip().partition("-")
+        first, last = int(start), int(end or start)
+        if first < 1 or last < first:
+            raise ValueError(f"“{part.strip()}” is not a valid range: lines start at 1.")
+        if line_count is not None and last > line_count:
+            raise ValueError(
+                f"The code has only {line_count} lines; “{part.strip()}” is past the end."
+            )
+        lines.update(range(first, last + 1))
+    return sorted(lines)
+
+
+class HeadingBlock(blocks.StructBlock):
+    """A section heading. The page title is the only h1; body headings start at h2."""
+
+    text = blocks.CharBlock(
+        max_length=120, help_text="Short and descriptive; it also appears in the table of contents."
+    )
+    level = blocks.ChoiceBlock(
+        choices=HEADING_LEVELS,
+        default="h2",
+        required=True,
+        help_text="Start with level 2; go one level deeper at a time.",
+    )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # The page gives de-duplicated ids through `anchor_id`; alone, the block uses its text.
+        context.setdefault("anchor_id", heading_anchor(value["text"]))
+        if not context.get("anchor_id"):
+            context["anchor_id"] = heading_anchor(value["text"])
+        return context
+
+    class Meta:
+        icon = "title"
+        template = "blocks/heading_block.html"
+        description = (
+            "A section heading (level 2 to 4) with a link anchor, listed in the table of contents."
+        )
+        preview_value = {"text": "What we learned", "level": "h2"}
+        form_classname = "heading-block"
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    """Running text: bold, italic, links, lists, inline code. No headings: use a heading block."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("features", PARAGRAPH_FEATURES)
+        super().__init__(**kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        template = "blocks/paragraph_block.html"
+        description = "Text with bold, italic, links, lists and inline code."
+        preview_value = (
+            "<p>The speaker opened with a <b>live demo</b> and the phrase <code>it works on my "
+            "machine</code>, then showed how to make it work on everyone's.</p>"
+        )
+
+
+class QuoteBlock(blocks.StructBlock):
+    """Something a speaker said, with who said it and where it was said or written."""
+
+    text = blocks.TextBlock(help_text="The words quoted, without quotation marks.")
+    attribution = blocks.CharBlock(
+        required=False, max_length=200, help_text="Who said it, if not (only) a speaker below."
+    )
+    speaker = SnippetChooserBlock("snippets.Speaker", required=False)
+    source_url = blocks.URLBlock(required=False, label="Source URL")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("source_url") and not (value.get("attribution") or value.get("speaker")):
+            raise StructBlockValidationError(
+                block_errors={
+                    "attribution": ValidationError("A source needs an attribution or a speaker.")
+                }
+            )
+        return value
+
+    class Meta:
+        icon = "openquote"
+        template = "blocks/quote_block.html"
+        description = "A quotation with its attribution and an optional source link."
+        preview_value = {
+            "text": "Make the right thing the easy thing, and people will do it.",
+            "attribution": "A keynote speaker",
+        }
+
+
+class CodeBlock(blocks.StructBlock):
+    """Source code, highlighted on the server. The language names the region for screen readers."""
+
+    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python", required=True)
+    code = blocks.TextBlock(help_text="Paste the code as is; indentation is kept.")
+    filename = blocks.CharBlock(
+        required=False, max_length=200, help_text="Optional caption, e.g. settings.py"
+    )
+    highlight_lines = blocks.CharBlock(
+        required=False, max_length=100, help_text="Lines to emphasise, e.g. 2, 4-6"
+    )
+    line_numbers = blocks.BooleanBlock(required=False, default=False, help_text="Show line numbers")
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = {}
+        if value.get("language") not in CODE_LANGUAGE_LABELS:
+            errors["language"] = ValidationError("Choose the language of the code.")
+        code = value.get("code") or ""
+        try:
+            parse_line_numbers(value.get("highlight_lines") or "", len(code.splitlines()))
+        except ValueError as e:
+            errors["highlight_lines"] = ValidationError(str(e))
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        language = value.get("language") or "text"
+        label = CODE_LANGUAGE_LABELS.get(language, "Plain text")
+        context["language_label"] = label
+        context["region_label"] = f"{label} code" + (
+            f": {value['filename']}" if value.get("filename") else ""
+        )
+        context["highlighted"] = render_code(
+            value.get("code") or "",
+            language,
+            value.get("highlight_lines") or "",
+            bool(value.get("line_numbers")),
+        )
+        return context
+
+    class Meta:
+        icon = "code"
+        template = "blocks/code_block.html"
+        description = "Code with syntax highlighting, an optional file name and highlighted lines."
+        preview_value = {
+            "language": "python",
+            "code": 'def greet(name):\n    return f"Hello, {name}!"\n',
+            "filename": "greet.py",
+            "highlight_lines": "2",
+        }
+
+
+def render_code(
+    code: str, language: str, highlight_spec: str = "", line_numbers: bool = False
+) -> str:
+    """Pygments HTML for ``code``; line numbers are hidden from screen readers."""
+    try:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except Exception:  # an unknown lexer name must never break a page
+        lexer = get_lexer_by_name("text")
+    try:
+        hl_lines = parse_line_numbers(highlight_spec)
+    except ValueError:
+        hl_lines = []
+    html = highlight(code, lexer, HtmlFormatter(nowrap=True, hl_lines=hl_lines))
+    if line_numbers:
+        # Pygments closes its spans at each line end, so numbers can be put before each line;
+        # they are hidden from screen readers and not selectable (CSS), so copying skips them.
+        lines = html.split("\n")
+        trailing = lines.pop() if lines and lines[-1] == "" else None
+        width = len(str(len(lines)))
+        lines = [
+            f'<span class="linenos" aria-hidden="true">{n:>{width}}</span>{line}'
+            for n, line in enumerate(lines, start=1)
+        ]
+        html = "\n".join(lines + ([trailing] if trailing is not None else []))
+    return mark_safe(html)
+
+
+class ChecklistItemBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=300)
+    done = blocks.BooleanBlock(required=False, default=False)
+
+    class Meta:
+        icon = "tick"
+        label = "Item"
+
+
+class ChecklistBlock(blocks.StructBlock):
+    """A to-do list from a talk: each item says in words whether it is done."""
+
+    title = blocks.CharBlock(required=False, max_length=120)
+    items = blocks.ListBlock(ChecklistItemBlock(), min_num=1)
+
+    class Meta:
+        icon = "list-ul"
+        template = "blocks/checklist_block.html"
+        description = "A list of items marked done or not done, e.g. things to try after the talk."
+        preview_value = {
+            "title": "Try at home",
+            "items": [
+                {"text": "Turn on query logging in development", "done": True},
+                {"text": "Add a query-count test to the slowest page", "done": False},
+            ],
+        }
+
+
+class FigureBlock(blocks.StructBlock):
+    """An image with alt text (or marked decorative) and an optional caption."""
+
+    image = ImageBlock()
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        template = "blocks/figure_block.html"
+        description = "An image with alt text, or marked decorative, and an optional caption."
+        label = "Image"
+
+
+class TableBlock(TypedTableBlock):
+    """A table with typed columns: text, numbers or rich text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            [
+                ("text", blocks.CharBlock()),
+                ("number", blocks.DecimalBlock()),
+                ("rich_text", blocks.RichTextBlock(features=INLINE_FEATURES)),
+            ],
+            **kwargs,
+        )
+
+    class Meta:
+        icon = "table"
+        template = "blocks/table_block.html"
+        description = "A table with a caption and column headings."
+
+
+class VideoBlock(blocks.StructBlock):
+    """A recording of the talk (YouTube, Vimeo, …) embedded in the page."""
+
+    url = EmbedBlock(
+        label="Video URL", help_text="Link to the video page, e.g. on YouTube or Vimeo."
+    )
+    title = blocks.CharBlock(
+        max_length=150,
+        help_text="What the video is, e.g. 'Recording of the talk'. Screen readers announce it.",
+    )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        embed = value.get("url")
+        html = ""
+        if embed is not None:
+            html = str(getattr(embed, "html", "") or "")
+            # Give the frame an accessible name when the provider did not.
+            if "<iframe" in html and not re.search(r"<iframe[^>]*\stitle=", html):
+                html = html.replace("<iframe", f'<iframe title="{escape(value["title"])}"', 1)
+        context["embed_html"] = mark_safe(html)
+        return context
+
+    class Meta:
+        icon = "media"
+        template = "blocks/video_block.html"
+        description = "An embedded video with a title and a plain link for when it cannot load."
+
+
+class BodyBlock(blocks.StreamBlock):
+    """The body of every page: conference intro, day intro and talk notes."""
+
+    heading = HeadingBlock()
+    paragraph = ParagraphBlock()
+    quote = QuoteBlock()
+    code = CodeBlock()
+    checklist = ChecklistBlock()
+    image = FigureBlock()
+    table = TableBlock()
+    video = VideoBlock()
+
+    class Meta:
+        template = "blocks/body_block.html"

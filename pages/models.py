@@ -1,0 +1,258 @@
+"""The page tree: HomePage → ConferenceIndex → DayPage → TalkPage."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import BodyBlock
+from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
+
+
+class BodyPageMixin(models.Model):
+    """A page with a StreamField body whose headings get anchors and a table of contents."""
+
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    class Meta:
+        abstract = True
+
+    @cached_property
+    def anchored_body(self) -> list[tuple]:
+        """[(bound block, anchor id or "")] in order; heading anchors are unique on the page."""
+        prepare_stream(self.body)
+        return anchored_blocks(self.body)
+
+    @cached_property
+    def table_of_contents(self) -> list[dict]:
+        return [
+            {"id": anchor, "text": block.value["text"], "level": int(block.value["level"][1])}
+            for block, anchor in self.anchored_body
+            if block.block_type == "heading"
+        ]
+
+
+class HomePage(Page):
+    """The site's front page: a short welcome and every conference, newest first."""
+
+    intro = models.TextField(blank=True, help_text="One or two sentences shown above the list.")
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["pages.ConferenceIndex"]
+    max_count = 1
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["conferences"] = (
+            ConferenceIndex.objects.child_of(self).live().public().order_by("-start_date", "title")
+        )
+        return context
+
+
+class ConferenceTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "pages.ConferenceIndex", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ConferenceIndex(BodyPageMixin, Page):
+    """One edition of a conference, e.g. "DjangoCon Europe 2026". Its children are the days."""
+
+    start_date = models.DateField()
+    end_date = models.DateField()
+    location = models.CharField(
+        max_length=200, blank=True, help_text="City and venue, e.g. Lisbon, FIL"
+    )
+    website = models.URLField(blank=True)
+    tags = ClusterTaggableManager(through=ConferenceTag, blank=True)
+
+    parent_page_types = ["pages.HomePage"]
+    subpage_types = ["pages.DayPage"]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading="Dates"),
+        FieldPanel("location"),
+        FieldPanel("website"),
+        FieldPanel("body", heading="Introduction"),
+        FieldPanel("tags"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("location"),
+        index.SearchField("body"),
+        index.FilterField("start_date"),
+    ]
+
+    class Meta:
+        verbose_name = "conference"
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The conference cannot end before it starts."})
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        days = list(DayPage.objects.child_of(self).live().public().order_by("day_number", "date"))
+        talks = (
+            TalkPage.objects.descendant_of(self)
+            .live()
+            .public()
+            .prefetch_related("talk_speakers__speaker")
+            .order_by("path")
+        )
+        talks_by_day: dict[str, list] = {}
+        for talk in talks:
+            talks_by_day.setdefault(talk.path[: -Page.steplen], []).append(talk)
+        context["days"] = [(day, talks_by_day.get(day.path, [])) for day in days]
+        return context
+
+
+class DayPage(BodyPageMixin, Page):
+    """One day of a conference; its children are the talks of that day."""
+
+    date = models.DateField()
+    day_number = models.PositiveSmallIntegerField(default=1, help_text="1 for the first day.")
+
+    parent_page_types = ["pages.ConferenceIndex"]
+    subpage_types = ["pages.TalkPage"]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("date"), FieldPanel("day_number")]),
+        FieldPanel("body", heading="Introduction"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    class Meta:
+        verbose_name = "day"
+
+    def clean(self):
+        super().clean()
+        if self.day_number is not None and self.day_number < 1:
+            raise ValidationError({"day_number": "Days are numbered from 1."})
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["talks"] = (
+            TalkPage.objects.child_of(self)
+            .live()
+            .public()
+            .prefetch_related("talk_speakers__speaker")
+            .order_by("start_time", "path")
+        )
+        return context
+
+
+class TalkTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "pages.TalkPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class TalkSpeaker(Orderable):
+    """A speaker of a talk, in the order they are credited."""
+
+    page = ParentalKey("pages.TalkPage", on_delete=models.CASCADE, related_name="talk_speakers")
+    speaker = models.ForeignKey(
+        "snippets.Speaker", on_delete=models.CASCADE, related_name="talk_links"
+    )
+
+    panels = [FieldPanel("speaker")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["page", "speaker"], name="unique_speaker_per_talk")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.speaker)
+
+
+class TalkPage(BodyPageMixin, Page):
+    """Notes from one talk: who gave it, when and where, a summary, and the notes themselves."""
+
+    start_time = models.TimeField(null=True, blank=True)
+    room = models.CharField(max_length=100, blank=True)
+    slides_url = models.URLField("slides URL", blank=True)
+    video_url = models.URLField("video URL", blank=True)
+    summary = models.TextField(
+        max_length=600,
+        blank=True,
+        help_text="One paragraph (plain text) shown in listings, feeds and search results.",
+    )
+    tags = ClusterTaggableManager(through=TalkTag, blank=True)
+
+    parent_page_types = ["pages.DayPage"]
+    subpage_types: list[str] = []
+
+    content_panels = [
+        *Page.content_panels,
+        InlinePanel("talk_speakers", heading="Speakers", label="Speaker"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("start_time"), FieldPanel("room")]),
+                FieldRowPanel([FieldPanel("slides_url"), FieldPanel("video_url")]),
+            ],
+            heading="When, where, links",
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body", heading="Notes"),
+        FieldPanel("tags"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.RelatedFields(
+            "talk_speakers", [index.RelatedFields("speaker", [index.SearchField("name", boost=3)])]
+        ),
+        index.FilterField("start_time"),
+    ]
+
+    class Meta:
+        verbose_name = "talk"
+
+    def clean(self):
+        super().clean()
+        if "\n\n" in (self.summary or "").strip():
+            raise ValidationError(
+                {"summary": "Keep the summary to one paragraph (no blank lines)."}
+            )
+
+    @cached_property
+    def speakers(self) -> list:
+        """Speakers in credited order, with their photos, in one query."""
+        speakers = [
+            link.speaker
+            for link in self.talk_speakers.select_related("speaker__photo").order_by("sort_order")
+        ]
+        prefetch_image_renditions([speaker.photo for speaker in speakers])
+        return speakers
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        siblings = list(
+            TalkPage.objects.sibling_of(self)
+            .live()
+            .public()
+            .order_by("start_time", "path")
+            .only("id", "title", "url_path", "path", "depth", "start_time")
+        )
+        index_in_day = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
+        if index_in_day is not None:
+            context["previous_talk"] = siblings[index_in_day - 1] if index_in_day > 0 else None
+            context["next_talk"] = (
+                siblings[index_in_day + 1] if index_in_day + 1 < len(siblings) else None
+            )
+        return context

@@ -1,0 +1,20 @@
+import os
+
+import pytest
+
+#: Set by .ci/run: a missing service is then a failure, not a skip.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")
+
+
+def service_unavailable(reason: str):
+    """Skip (locally) or fail (in CI) a test whose service is not there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def home(db):
+    from tests.factories import home_page
+
+    return home_page()
