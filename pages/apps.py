@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PagesConfig(AppConfig):
     name = "pages"
     verbose_name = "Conference pages"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

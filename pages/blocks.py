@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from wagtail import blocks
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.embeds.blocks import EmbedBlock
@@ -21,6 +22,14 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+
+from .accessibility import (
+    alt_text_problems,
+    code_language_problems,
+    heading_level,
+    heading_problems,
+    link_text_problems,
+)
 
 #: Features of paragraph rich text: inline formatting, links and lists. Headings are
 #: blocks of their own so that the heading hierarchy can be checked and anchored.
@@ -113,6 +122,14 @@ class ParagraphBlock(blocks.RichTextBlock):
         kwargs.setdefault("features", PARAGRAPH_FEATURES)
         super().__init__(**kwargs)
 
+    def clean(self, value):
+        value = super().clean(value)
+        if not self.is_deferred_validation:
+            problems = link_text_problems(value.source)
+            if problems:
+                raise ValidationError([message for _rule, message in problems])
+        return value
+
     class Meta:
         icon = "pilcrow"
         template = "blocks/paragraph_block.html"
@@ -169,8 +186,11 @@ class CodeBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         errors = {}
-        if value.get("language") not in CODE_LANGUAGE_LABELS:
-            errors["language"] = ValidationError("Choose the language of the code.")
+        language_problems = code_language_problems(value.get("language"))
+        if language_problems:
+            errors["language"] = ValidationError(language_problems[0][1])
+        elif value.get("language") not in CODE_LANGUAGE_LABELS:
+            errors["language"] = ValidationError("Choose one of the listed languages.")
         code = value.get("code") or ""
         try:
             parse_line_numbers(value.get("highlight_lines") or "", len(code.splitlines()))
@@ -263,11 +283,59 @@ class ChecklistBlock(blocks.StructBlock):
         }
 
 
+class AccessibleImageBlock(ImageBlock):
+    """Wagtail's ImageBlock (alt text or decorative) with Confnotes' alt text rules on publish."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and not self.is_deferred_validation and not value.decorative:
+            problems = alt_text_problems(value.contextual_alt_text or "")
+            if problems:
+                raise StructBlockValidationError(
+                    block_errors={
+                        "alt_text": ValidationError([message for _rule, message in problems])
+                    }
+                )
+        return value
+
+
 class FigureBlock(blocks.StructBlock):
     """An image with alt text (or marked decorative) and an optional caption."""
 
-    image = ImageBlock()
-    caption = blocks.CharBlock(required=False, max_length=250)
+    image = AccessibleImageBlock(
+        help_text="Describe what the image shows for someone who cannot see it, or mark it "
+        "decorative if it adds nothing to the text."
+    )
+    caption = blocks.CharBlock(
+        required=False,
+        max_length=250,
+        help_text="Optional; shown under the image. Do not repeat the alt text.",
+    )
+
+    def clean(self, value):
+        value = super().clean(value)
+        image = value.get("image")
+        caption = value.get("caption") or ""
+        if (
+            image is not None
+            and caption
+            and not self.is_deferred_validation
+            and not image.decorative
+        ):
+            repeats = [
+                message
+                for rule, message in alt_text_problems(image.contextual_alt_text or "", caption)
+                if rule == "image-alt-repeats-caption"
+            ]
+            if repeats:
+                raise StructBlockValidationError(
+                    block_errors={
+                        "image": StructBlockValidationError(
+                            block_errors={"alt_text": ValidationError(repeats)}
+                        )
+                    }
+                )
+        return value
 
     class Meta:
         icon = "image"
@@ -325,7 +393,11 @@ class VideoBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
-    """The body of every page: conference intro, day intro and talk notes."""
+    """The body of every page: conference intro, day intro and talk notes.
+
+    On publish, the heading blocks together must form a hierarchy without skipped levels; the
+    error is pinned to the level field of the offending heading. Drafts may break the rule.
+    """
 
     heading = HeadingBlock()
     paragraph = ParagraphBlock()
@@ -336,5 +408,31 @@ class BodyBlock(blocks.StreamBlock):
     table = TableBlock()
     video = VideoBlock()
 
-    class Meta:
-        template = "blocks/body_block.html"
+    def clean(self, value):
+        block_errors: dict = {}
+        non_block_errors = None
+        try:
+            cleaned = super().clean(value)
+        except StreamBlockValidationError as error:
+            block_errors.update(error.block_errors)
+            non_block_errors = error.non_block_errors
+            cleaned = value
+        if not self.is_deferred_validation:
+            headings = [
+                (index, child.value)
+                for index, child in enumerate(value)
+                if child.block_type == "heading"
+            ]
+            levels = [(heading_level(v.get("level")), v.get("text") or "") for _, v in headings]
+            for position, rule, message in heading_problems(levels):
+                index = headings[position][0]
+                field = "text" if rule == "heading-empty" else "level"
+                if index not in block_errors:
+                    block_errors[index] = StructBlockValidationError(
+                        block_errors={field: ValidationError(message)}
+                    )
+        if block_errors or non_block_errors:
+            raise StreamBlockValidationError(
+                block_errors=block_errors, non_block_errors=non_block_errors
+            )
+        return cleaned

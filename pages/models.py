@@ -7,11 +7,18 @@ from django.utils.functional import cached_property
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from .accessibility import EDITOR_HELP_HTML
 from .blocks import BodyBlock
 from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 
@@ -83,6 +90,7 @@ class ConferenceIndex(BodyPageMixin, Page):
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading="Dates"),
         FieldPanel("location"),
         FieldPanel("website"),
+        HelpPanel(content=EDITOR_HELP_HTML, heading="Accessibility"),
         FieldPanel("body", heading="Introduction"),
         FieldPanel("tags"),
     ]
@@ -130,6 +138,7 @@ class DayPage(BodyPageMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldRowPanel([FieldPanel("date"), FieldPanel("day_number")]),
+        HelpPanel(content=EDITOR_HELP_HTML, heading="Accessibility"),
         FieldPanel("body", heading="Introduction"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
@@ -207,6 +216,7 @@ class TalkPage(BodyPageMixin, Page):
             heading="When, where, links",
         ),
         FieldPanel("summary"),
+        HelpPanel(content=EDITOR_HELP_HTML, heading="Accessibility"),
         FieldPanel("body", heading="Notes"),
         FieldPanel("tags"),
     ]
@@ -256,3 +266,32 @@ class TalkPage(BodyPageMixin, Page):
                 siblings[index_in_day + 1] if index_in_day + 1 < len(siblings) else None
             )
         return context
+
+
+class AccessibilityFinding(models.Model):
+    """A stored result of the accessibility audit, listed in the admin's Accessibility report.
+
+    Rows are replaced for a page whenever it is audited: on every save or publish in the editor,
+    and for every page by ``manage.py a11y_audit``.
+    """
+
+    SOURCE_LIVE = "live"
+    SOURCE_DRAFT = "draft"
+    SOURCE_CHOICES = [(SOURCE_LIVE, "Live page"), (SOURCE_DRAFT, "Latest draft")]
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    conference = models.ForeignKey(
+        "pages.ConferenceIndex", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    source = models.CharField(max_length=5, choices=SOURCE_CHOICES)
+    path = models.CharField("where", max_length=255)
+    rule = models.CharField(max_length=40, db_index=True)
+    message = models.TextField()
+    checked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page__path", "source", "path"]
+        verbose_name = "accessibility finding"
+
+    def __str__(self) -> str:
+        return f"{self.page_id} {self.path}: {self.rule}"

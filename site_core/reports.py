@@ -1,0 +1,69 @@
+"""The admin's "Accessibility" report: stored audit findings, filterable by rule and conference."""
+
+from django.urls import reverse
+
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+import django_filters
+
+from pages.accessibility import RULES
+from pages.models import AccessibilityFinding, ConferenceIndex
+
+
+class AccessibilityFilterSet(WagtailFilterSet):
+    rule = django_filters.ChoiceFilter(
+        choices=[(rule, f"{rule}: {text}") for rule, text in RULES.items()], empty_label="All rules"
+    )
+    conference = django_filters.ModelChoiceFilter(
+        queryset=ConferenceIndex.objects.order_by("-start_date"), empty_label="All conferences"
+    )
+    source = django_filters.ChoiceFilter(
+        choices=AccessibilityFinding.SOURCE_CHOICES, empty_label="Live and drafts"
+    )
+
+    class Meta:
+        model = AccessibilityFinding
+        fields = ["rule", "conference", "source"]
+
+
+class AccessibilityReportView(ReportView):
+    page_title = "Accessibility"
+    header_icon = "warning"
+    model = AccessibilityFinding
+    filterset_class = AccessibilityFilterSet
+    index_url_name = "accessibility_report"
+    index_results_url_name = "accessibility_report_results"
+    any_permission_required = ["add", "change", "publish"]
+    permission_policy = PagePermissionPolicy(Page)
+    list_export = ["page.title", "source", "path", "rule", "message"]
+    export_headings = {"page.title": "Page"}
+    columns = [
+        TitleColumn(
+            "page",
+            label="Page",
+            accessor="page.title",
+            get_url=lambda finding: reverse("wagtailadmin_pages:edit", args=[finding.page_id]),
+        ),
+        Column("conference", label="Conference", accessor="conference.title"),
+        Column("source", label="Version", accessor="get_source_display"),
+        Column("path", label="Block"),
+        Column("rule", label="Rule"),
+        Column("message", label="How to fix"),
+    ]
+
+    def get_queryset(self):
+        editable = self.permission_policy.instances_user_has_permission_for(
+            self.request.user, "change"
+        )
+        return (
+            AccessibilityFinding.objects.filter(page__in=editable)
+            .select_related("page", "conference")
+            .order_by("page__path", "source", "path")
+        )
+
+    def get_filename(self):
+        return "accessibility-report"
