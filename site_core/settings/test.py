@@ -22,3 +22,4 @@ CACHES = {
     "renditions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+SERVE_MEDIA = True  # browser tests read uploaded images from the live server
