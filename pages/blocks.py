@@ -94,6 +94,7 @@ class HeadingBlock(blocks.StructBlock):
         choices=HEADING_LEVELS,
         default="h2",
         required=True,
+        search_index=False,
         help_text="Start with level 2; go one level deeper at a time.",
     )
 
@@ -148,7 +149,7 @@ class QuoteBlock(blocks.StructBlock):
         required=False, max_length=200, help_text="Who said it, if not (only) a speaker below."
     )
     speaker = SnippetChooserBlock("snippets.Speaker", required=False)
-    source_url = blocks.URLBlock(required=False, label="Source URL")
+    source_url = blocks.URLBlock(required=False, label="Source URL", search_index=False)
 
     def clean(self, value):
         value = super().clean(value)
@@ -173,13 +174,18 @@ class QuoteBlock(blocks.StructBlock):
 class CodeBlock(blocks.StructBlock):
     """Source code, highlighted on the server. The language names the region for screen readers."""
 
-    language = blocks.ChoiceBlock(choices=CODE_LANGUAGES, default="python", required=True)
+    language = blocks.ChoiceBlock(
+        choices=CODE_LANGUAGES, default="python", required=True, search_index=False
+    )
     code = blocks.TextBlock(help_text="Paste the code as is; indentation is kept.")
     filename = blocks.CharBlock(
         required=False, max_length=200, help_text="Optional caption, e.g. settings.py"
     )
     highlight_lines = blocks.CharBlock(
-        required=False, max_length=100, help_text="Lines to emphasise, e.g. 2, 4-6"
+        required=False,
+        max_length=100,
+        help_text="Lines to emphasise, e.g. 2, 4-6",
+        search_index=False,
     )
     line_numbers = blocks.BooleanBlock(required=False, default=False, help_text="Show line numbers")
 

@@ -201,6 +201,8 @@ class TalkPage(BodyPageMixin, Page):
         help_text="One paragraph (plain text) shown in listings, feeds and search results.",
     )
     tags = ClusterTaggableManager(through=TalkTag, blank=True)
+    #: " python sql " — languages of the body's code blocks, kept up to date on save (search facet).
+    code_languages = models.CharField(max_length=255, blank=True, editable=False, default="")
 
     parent_page_types = ["pages.DayPage"]
     subpage_types: list[str] = []
@@ -228,10 +230,22 @@ class TalkPage(BodyPageMixin, Page):
             "talk_speakers", [index.RelatedFields("speaker", [index.SearchField("name", boost=3)])]
         ),
         index.FilterField("start_time"),
+        index.FilterField("code_languages"),
     ]
 
     class Meta:
         verbose_name = "talk"
+
+    def save(self, *args, **kwargs):
+        languages = sorted(
+            {
+                block.value.get("language")
+                for block in self.body
+                if block.block_type == "code" and block.value.get("language")
+            }
+        )
+        self.code_languages = f" {' '.join(languages)} " if languages else ""
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -1,36 +1,227 @@
 """Site-wide views: search, health check, error pages."""
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+import re
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
 from wagtail.models import Page
 
-MAX_QUERY_LENGTH = 200
+from .search import (
+    clean_query,
+    conference_filter,
+    excerpt,
+    facet_counts,
+    filter_talk_ids,
+    fuzzy_query,
+    parse_query,
+    raw_text,
+)
+
+RESULTS_PER_PAGE = 10
+FACETS = ("conference", "tag", "speaker", "lang")
+MAX_FILTER_VALUES = 5
+
+
+def _filters(request) -> dict[str, list[str]]:
+    """Facet filters from the URL: known keys, de-duplicated, capped, sane characters only."""
+    filters = {}
+    for key in FACETS:
+        values = []
+        for value in request.GET.getlist(key)[: MAX_FILTER_VALUES * 4]:
+            value = value.strip()[:100]
+            if value and re.fullmatch(r"[\w+#.-]+", value) and value not in values:
+                values.append(value)
+        filters[key] = values[:MAX_FILTER_VALUES]
+    return filters
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")[:6]), 10_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _search_pages(parsed, filters):
+    from pages.models import ConferenceIndex, DayPage, TalkPage
+
+    base = Page.objects.live().public().type(TalkPage, DayPage, ConferenceIndex)
+    talk_filter = filter_talk_ids({k: v for k, v in filters.items() if k != "conference"})
+    if talk_filter is not None:
+        base = base.filter(pk__in=talk_filter)
+    conference_q = conference_filter(filters)
+    results = base.search(parsed.query, operator="and").annotate_score("_score")
+    fuzzy = False
+    matched = results.get_queryset() if hasattr(results, "get_queryset") else None
+    if matched is not None:
+        matched = matched.filter(conference_q)
+        if not matched.exists():
+            typo_query = fuzzy_query(parsed)
+            if typo_query is not None:
+                results = base.search(typo_query).annotate_score("_score")
+                matched = results.get_queryset().filter(conference_q)
+                fuzzy = True
+    return matched if matched is not None else results, fuzzy
+
+
+def _decorate(results: list, words: list[str]) -> list[dict]:
+    """Type, conference, day, speakers and an excerpt for each result, in a fixed number of queries."""
+    from pages.models import TalkSpeaker
+
+    pages = [page.specific for page in results] if results else []
+    ancestor_paths = {p.path[: Page.steplen * n] for p in pages for n in (3, 4)}
+    ancestors = {
+        a.path: a
+        for a in Page.objects.filter(path__in=ancestor_paths).only(
+            "id", "title", "path", "url_path", "depth"
+        )
+    }
+    speakers: dict[int, list] = {}
+    for link in (
+        TalkSpeaker.objects.filter(page_id__in=[p.pk for p in pages])
+        .select_related("speaker")
+        .order_by("sort_order")
+    ):
+        speakers.setdefault(link.page_id, []).append(link.speaker)
+    rows = []
+    for page in pages:
+        body_raw = getattr(page, "body", None)
+        texts = [getattr(page, "summary", "")] + (
+            raw_text(list(body_raw.raw_data)) if body_raw is not None else []
+        )
+        rows.append(
+            {
+                "page": page,
+                "type": page._meta.verbose_name.capitalize(),
+                "conference": ancestors.get(page.path[: Page.steplen * 3])
+                if page.depth > 3
+                else None,
+                "day": ancestors.get(page.path[: Page.steplen * 4]) if page.depth > 4 else None,
+                "speakers": speakers.get(page.pk, []),
+                "excerpt": excerpt(texts, words),
+            }
+        )
+    return rows
 
 
 def search(request):
-    """Search live public pages. Never raises on odd input: it is cleaned and capped first."""
+    """Search talks, days, conferences and speakers. Odd input is cleaned, never a 500."""
+    from snippets.models import Speaker
+
     raw = request.GET.get("q", "")
-    query = " ".join(raw.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
-    results = Page.objects.none()
-    if query:
-        results = Page.objects.live().public().specific().search(query)
-    paginator = Paginator(results, 10)
-    try:
-        page_number = int(request.GET.get("page", 1))
-    except (TypeError, ValueError):
-        page_number = 1
-    try:
-        results_page = paginator.page(page_number)
-    except (EmptyPage, PageNotAnInteger):
-        results_page = paginator.page(paginator.num_pages or 1)
-    return render(
-        request,
-        "search.html",
-        {"search_query": query, "results": results_page, "truncated": len(raw) > MAX_QUERY_LENGTH},
+    parsed = parse_query(raw)
+    filters = _filters(request)
+    context = {
+        "search_query": parsed.text,
+        "notes": parsed.notes,
+        "filters": filters,
+        "results": None,
+    }
+    if parsed.is_empty:
+        return render(request, "search.html", context)
+
+    matched, fuzzy = _search_pages(parsed, filters)
+    paginator = Paginator(matched, RESULTS_PER_PAGE)
+    page_number = min(_page_number(request), paginator.num_pages or 1)
+    results_page = paginator.page(page_number)
+    results_page.object_list = _decorate(list(results_page.object_list), parsed.words)
+
+    speakers = []
+    if page_number == 1 and not any(filters.values()):
+        speakers = list(Speaker.objects.search(parsed.query, operator="and")[:5])
+    promotions = []
+    if page_number == 1:
+        query_record = SearchQueryRecord.get(parsed.text)
+        query_record.add_hit()
+        promotions = list(query_record.editors_picks.select_related("page").order_by("sort_order"))
+        promotions = [p for p in promotions if p.page.live]
+
+    facets = {}
+    if hasattr(matched, "values"):
+        from pages.models import TalkPage
+
+        matched_ids = matched.values("pk")
+        facets = facet_counts(matched_ids, TalkPage.objects.filter(pk__in=matched_ids).values("pk"))
+    context.update(
+        {
+            "results": results_page,
+            "result_count": paginator.count,
+            "fuzzy": fuzzy,
+            "speakers": speakers,
+            "promotions": promotions,
+            "facets": facets,
+            "facet_links": _facet_links(request, filters, facets),
+            "page_links": _page_query(request),
+        }
     )
+    return render(request, "search.html", context)
+
+
+def _facet_links(request, filters, facets) -> dict:
+    """For each facet value: its label, count, whether it is on, and the URL that toggles it."""
+    links = {}
+    for key, values in facets.items():
+        rows = []
+        for value, label, count in values:
+            params = request.GET.copy()
+            params.pop("page", None)
+            current = list(filters.get(key, []))
+            active = value in current
+            params.setlist(key, [v for v in current if v != value] if active else current + [value])
+            rows.append(
+                {
+                    "value": value,
+                    "label": label,
+                    "count": count,
+                    "active": active,
+                    "url": "?" + params.urlencode(),
+                }
+            )
+        links[key] = rows
+    return links
+
+
+def _page_query(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def suggest(request):
+    """Autocomplete: up to 8 titles and speaker names for what has been typed, as JSON."""
+    from pages.models import ConferenceIndex, DayPage, TalkPage
+    from snippets.models import Speaker
+
+    text, _notes = clean_query(request.GET.get("q", ""))
+    text = " ".join(text.replace('"', " ").split())[:60]
+    suggestions = []
+    if len(text) >= 2:
+        pages = (
+            Page.objects.live()
+            .public()
+            .type(TalkPage, DayPage, ConferenceIndex)
+            .autocomplete(text)[:6]
+        )
+        suggestions += [
+            {"label": page.title, "url": page.url, "type": page.specific_class._meta.verbose_name}
+            for page in pages
+        ]
+        for speaker in Speaker.objects.autocomplete(text)[:3]:
+            suggestions.append(
+                {
+                    "label": speaker.name,
+                    "url": f"/search/?q={quote(speaker.name)}",
+                    "type": "speaker",
+                }
+            )
+    response = JsonResponse({"query": text, "suggestions": suggestions[:8]})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 def healthz(request):

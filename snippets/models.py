@@ -6,6 +6,11 @@ from django.utils.text import slugify
 
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
+
+
+class SpeakerQuerySet(SearchableQuerySetMixin, models.QuerySet):
+    pass
 
 
 class Speaker(index.Indexed, models.Model):
@@ -60,6 +65,8 @@ class Speaker(index.Indexed, models.Model):
             heading="Links",
         ),
     ]
+
+    objects = SpeakerQuerySet.as_manager()
 
     search_fields = [
         index.SearchField("name", boost=3),

@@ -4,11 +4,11 @@ Runs headless Chromium from Debian's package; without it the tests skip locally 
 under .ci/run (REQUIRE_SERVICES=1).
 """
 
-import pytest
-
 from django.core.management import call_command
 
 from wagtail.models import Page
+
+import pytest
 
 from tests.browser import axe_source, describe, run_axe, start_chromium
 from tests.factories import TalkFactory

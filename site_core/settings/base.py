@@ -149,7 +149,12 @@ LOGGING = {
 # --- Wagtail ---------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Confnotes"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database backend: PostgreSQL full text search (English stemming) or SQLite FTS5.
+# production.py switches to OpenSearch/Elasticsearch when OPENSEARCH_URL/ELASTICSEARCH_URL is set.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}
+}
+WAGTAILSEARCH_HITS_MAX_AGE = 30  # days of search-terms statistics kept by the garbage collector
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odp", "pptx", "key", "zip"]

@@ -1,0 +1,322 @@
+"""Search: relevance, excerpts, facets, operators, autocomplete, promotions and hostile input."""
+
+from django.db import connection
+
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from site_core.search import MAX_QUERY_CHARS, excerpt, parse_query
+from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def para(text):
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+def code(text, language="python"):
+    return {
+        "type": "code",
+        "value": {
+            "language": language,
+            "code": text,
+            "filename": "",
+            "highlight_lines": "",
+            "line_numbers": False,
+        },
+    }
+
+
+@pytest.fixture
+def site():
+    conf = ConferenceFactory(title="Searchconf 2026", slug="searchconf-2026")
+    other = ConferenceFactory(title="Otherconf 2025", slug="otherconf-2025")
+    day = DayFactory(parent=conf, title="Day 1")
+    day2 = DayFactory(parent=other, title="Day 1")
+    ada = SpeakerFactory(name="Ada Lovelace-Test", slug="ada")
+    bo = SpeakerFactory(name="Bo Pipeline", slug="bo")
+    t1 = TalkFactory(
+        parent=day,
+        title="Database migrations without downtime",
+        speakers=[ada],
+        summary="Zero-downtime schema changes.",
+        body=[
+            {"type": "heading", "value": {"text": "Expand and contract", "level": "h2"}},
+            para("Run the migration in two steps: add the column, then backfill."),
+            code("ALTER TABLE talk ADD COLUMN room text;", "sql"),
+        ],
+    )
+    t1.tags.add("databases")
+    t1.save()
+    t2 = TalkFactory(
+        parent=day,
+        title="Testing with factories",
+        speakers=[bo],
+        body=[
+            para("Factories keep fixtures honest. Pipeline caching speeds up CI."),
+            code("def test_it():\n    assert True\n"),
+        ],
+    )
+    t2.tags.add("testing")
+    t2.save()
+    t3 = TalkFactory(
+        parent=day2,
+        title="Accessible forms",
+        speakers=[ada],
+        body=[para("Labels belong to inputs; errors are announced.")],
+    )
+    return {"conf": conf, "other": other, "t1": t1, "t2": t2, "t3": t3, "ada": ada, "bo": bo}
+
+
+def search(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200, params
+    return response
+
+
+def titles(response):
+    return [row["page"].title for row in response.context["results"].object_list]
+
+
+def test_body_and_title_are_searched_title_ranks_higher(client, site):
+    response = search(client, q="factories")
+    assert titles(response)[0] == "Testing with factories"
+    # Body text only (a heading block's text) is found too.
+    assert titles(search(client, q="contract")) == ["Database migrations without downtime"]
+
+
+def test_block_choices_are_not_indexed_as_words(client, site):
+    # "h2" (heading level) and "sql" (code language) are block choices, not content.
+    body = site["t1"].body
+    words = " ".join(body.stream_block.get_searchable_content(body)).lower().split()
+    assert "expand" in words and "backfill." in words
+    assert "h2" not in words and "sql" not in words
+    for query in ("h2", "sql"):
+        response = search(client, q=query)
+        # No exact match (PostgreSQL may still offer similar words, flagged as such).
+        assert response.context["fuzzy"] or titles(response) == []
+
+
+def test_result_shows_type_conference_day_speakers_and_marked_excerpt(client, site):
+    response = search(client, q="backfill")
+    html = response.content.decode()
+    row = response.context["results"].object_list[0]
+    assert row["type"] == "Talk"
+    assert row["conference"].title == "Searchconf 2026" and row["day"].title == "Day 1"
+    assert [s.name for s in row["speakers"]] == ["Ada Lovelace-Test"]
+    assert "<mark>backfill</mark>" in html
+
+
+def test_excerpt_escapes_html():
+    html = excerpt(["<script>alert(1)</script> about caching"], ["caching"])
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<mark>caching</mark>" in html
+
+
+def test_phrase_or_and_exclusion(client, site):
+    assert titles(search(client, q='"add the column"')) == ["Database migrations without downtime"]
+    assert titles(search(client, q='"column the add"')) == []
+    assert set(titles(search(client, q="backfill OR labels"))) == {
+        "Database migrations without downtime",
+        "Accessible forms",
+    }
+    assert titles(search(client, q="factories -pipeline")) == []
+
+
+def test_facets_with_counts_and_combined_filters(client, site):
+    response = search(client, q="ada OR factories OR labels OR backfill")
+    facets = response.context["facets"]
+    assert ("searchconf-2026", "Searchconf 2026", 2) in facets["conference"]
+    assert ("ada", "Ada Lovelace-Test", 2) in facets["speaker"]
+    assert ("databases", "databases", 1) in facets["tag"]
+    assert ("python", "python", 1) in facets["lang"] and ("sql", "sql", 1) in facets["lang"]
+    filtered = search(
+        client,
+        q="ada OR factories OR labels OR backfill",
+        conference="searchconf-2026",
+        speaker="ada",
+    )
+    assert titles(filtered) == ["Database migrations without downtime"]
+    assert titles(search(client, q="factories OR backfill", lang="python")) == [
+        "Testing with factories"
+    ]
+    assert titles(search(client, q="factories OR backfill", tag="databases")) == [
+        "Database migrations without downtime"
+    ]
+    # The URL keeps the filters: links to remove one keep the others.
+    html = filtered.content.decode()
+    assert "speaker=ada" in html and "conference=searchconf-2026" in html
+
+
+def test_speakers_are_results_too(client, site):
+    response = search(client, q="Pipeline")
+    assert [s.name for s in response.context["speakers"]] == ["Bo Pipeline"]
+
+
+def test_promotions_first_and_queries_logged(client, site):
+    query = Query.get("downtime")
+    SearchPromotion.objects.create(
+        query=query, page=site["t3"], sort_order=0, description="Editors like it"
+    )
+    html = search(client, q="downtime").content.decode()
+    assert html.index("Editors’ picks") < html.index("Database migrations without downtime")
+    assert Query.get("downtime").hits == 1
+
+
+def test_pagination_and_empty_state(client, site):
+    day = DayFactory(parent=site["conf"], title="Day 2")
+    for n in range(12):
+        TalkFactory(parent=day, title=f"Caching talk {n}", body=[para("caching layers")])
+    first = search(client, q="caching")
+    assert len(first.context["results"].object_list) == 10
+    assert 'rel="next"' in first.content.decode()
+    second = search(client, q="caching", page="2")
+    assert len(second.context["results"].object_list) == 3  # 12 + the factories talk
+    empty = search(client, q="xylophonequartz").content.decode()
+    assert "No notes match" in empty and "Check the spelling" in empty
+
+
+def test_index_follows_publish_unpublish_move_delete(client, site):
+    t2 = site["t2"]
+    t2.unpublish()
+    assert "Testing with factories" not in titles(search(client, q="factories"))
+    t2.save_revision().publish()
+    assert "Testing with factories" in titles(search(client, q="factories"))
+    t2.title = "Testing with fixtures galore"
+    t2.save_revision().publish()
+    assert titles(search(client, q="galore")) == ["Testing with fixtures galore"]
+    new_day = DayFactory(parent=site["other"], title="Day 9")
+    t2.move(new_day, pos="last-child")
+    row = search(client, q="galore").context["results"].object_list[0]
+    assert row["conference"].title == "Otherconf 2025"
+    t2.delete()
+    assert titles(search(client, q="galore")) == []
+
+
+def test_update_index_rebuilds(client, site):
+    from django.core.management import call_command
+
+    call_command("update_index", verbosity=0)
+    assert titles(search(client, q="backfill")) == ["Database migrations without downtime"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming and pg_trgm are PostgreSQL features"
+)
+def test_postgres_stemming_and_typos(client, site):
+    assert "Database migrations without downtime" in titles(search(client, q="migrations"))
+    assert "Database migrations without downtime" in titles(search(client, q="migration"))
+    typo = search(client, q="migrtions")
+    assert typo.context["fuzzy"] is True
+    assert "Database migrations without downtime" in titles(typo)
+
+
+def test_autocomplete_json(client, site):
+    data = client.get("/search/suggest/", {"q": "Data"}).json()
+    assert data["suggestions"][0]["label"] == "Database migrations without downtime"
+    assert data["suggestions"][0]["url"] == site["t1"].url
+    assert client.get("/search/suggest/", {"q": "A"}).json()["suggestions"] == []
+
+
+HOSTILE = [
+    "",
+    " ",
+    "\t\n",
+    "x" * 10_000,
+    " ".join(["word"] * 300),
+    "\x00",
+    "a\x00b",
+    "\x1b[31m",
+    '"',
+    '"unbalanced',
+    'a "b',
+    "OR",
+    "OR OR",
+    "-",
+    "--",
+    "- -x",
+    "-x",
+    '-"x"',
+    "AND",
+    "NOT",
+    "*",
+    "()",
+    "'; DROP TABLE wagtailcore_page; --",
+    "1' OR '1'='1",
+    "<script>alert(1)</script>",
+    "%",
+    "%%",
+    "_",
+    "\\",
+    "\\\\",
+    "?",
+    ":",
+    "^",
+    "~",
+    "@@",
+    "&&",
+    "||",
+    "!",
+    "near/2",
+    "a:b",
+    "title:x",
+    "\u202e",
+    "\ud7ff",
+    "😀",
+    "ｆｕｌｌｗｉｄｔｈ",
+    "🏳️‍🌈",
+    "ʼ",
+    "NULL",
+    "None",
+    "0",
+    "-0",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_queries_never_fail(client, site, query):
+    response = client.get("/search/", {"q": query, "page": "99999999999999999999"})
+    assert response.status_code == 200
+    assert client.get("/search/suggest/", {"q": query}).status_code == 200
+
+
+def test_hostile_parameters(client, site):
+    for params in [
+        {"q": "x", "page": "-1"},
+        {"q": "x", "page": "abc"},
+        {"q": "x", "page": "1e9"},
+        {"q": "x", "conference": ["a"] * 200},
+        {"q": "x", "tag": "<b>"},
+        {"q": "x", "speaker": "' OR 1=1"},
+        {"q": ["a", "b"]},
+        {"q": "x", "lang": "c++"},
+    ]:
+        assert client.get("/search/", params).status_code == 200, params
+
+
+def test_long_query_is_capped_with_visible_note(client, site):
+    html = search(client, q="migration " * 100).content.decode()
+    assert f"first {MAX_QUERY_CHARS} characters" in html or "first 20 words" in html
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_parser_handles_any_text(text):
+    parsed = parse_query(text)
+    assert len(parsed.text) <= MAX_QUERY_CHARS
+    assert "\x00" not in parsed.text
+    if parsed.query is None:
+        assert not parsed.words
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_search_view_handles_any_text(client, text):
+    assert client.get("/search/", {"q": text}).status_code == 200
