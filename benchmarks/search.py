@@ -1,0 +1,194 @@
+"""Search benchmark: p50/p95 of in-process search time over generated talks, SQLite and PostgreSQL.
+
+    python -m benchmarks.search --talks 10000          # both databases, side by side
+    python -m benchmarks.search --talks 2000 --only sqlite
+
+Each database gets its own throw-away database (var/bench-search.sqlite3, PostgreSQL
+``confnotes_bench_search`` on BENCH_POSTGRES_URL or 127.0.0.1). Talks are generated from a fixed
+seed, the index is built with the search backend's bulk indexer, then a fixed set of queries is
+run through the real search view (parsing, search, facets, excerpts, template) with Django's
+test client, several rounds, and the per-query times are summarised.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+QUERIES = [
+    "django",
+    "database migrations",
+    "caching",
+    '"query count"',
+    "testing OR fixtures",
+    "accessibility -forms",
+    "postgres index",
+    "async views",
+    "wagtail streamfield",
+    "performance budget",
+]
+
+WORDS = (
+    "django wagtail python database migration migrations caching cache query queries index "
+    "postgres sqlite testing fixtures factories accessibility forms labels headings async views "
+    "streamfield blocks performance budget latency template render deploy container secrets "
+    "search ranking excerpt facets pagination security headers content policy images renditions "
+    "storage upload schema backfill rollout feature flags observability logging metrics tracing"
+).split()
+
+
+def sentence(rng: random.Random, n: int = 14) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def build(talks: int) -> None:
+    from django.db import transaction
+
+    from wagtail.search.backends import get_search_backend
+
+    from pages.models import TalkPage
+    from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory
+
+    rng = random.Random(20261122)
+    speakers = [SpeakerFactory(name=f"Bench Speaker {i}") for i in range(200)]
+    conferences = [ConferenceFactory(title=f"Benchconf {2000 + i}") for i in range(max(1, talks // 500))]
+    days = [DayFactory(parent=c, title=f"Day {d + 1}") for c in conferences for d in range(3)]
+    started = time.perf_counter()
+    from django.db.models.signals import post_save
+
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    # Index once at the end with the bulk indexer, as `update_index` would.
+    post_save.disconnect(post_save_signal_handler, sender=TalkPage)
+    for n in range(talks):
+        day = days[n % len(days)]
+        with transaction.atomic():
+            talk = TalkPage(
+                title=f"{sentence(rng, 4)[:-1]} {n}",
+                summary=sentence(rng),
+                body=[
+                    {"type": "heading", "value": {"text": sentence(rng, 3), "level": "h2"}},
+                    {"type": "paragraph", "value": f"<p>{sentence(rng, 40)}</p>"},
+                    {"type": "code", "value": {"language": rng.choice(["python", "sql", "bash"]),
+                                               "code": "x = 1\n", "filename": "", "highlight_lines": "",
+                                               "line_numbers": False}},
+                    {"type": "paragraph", "value": f"<p>{sentence(rng, 40)}</p>"},
+                ],
+            )
+            day.add_child(instance=talk)
+            talk.talk_speakers.create(speaker=rng.choice(speakers))
+        if (n + 1) % 500 == 0 or n + 1 == talks:
+            rate = (n + 1) / (time.perf_counter() - started)
+            print(f"  created {n + 1}/{talks} talks ({rate:.0f}/s)", file=sys.stderr, flush=True)
+    backend = get_search_backend()
+    index = backend.get_index_for_model(TalkPage)
+    queryset = TalkPage.objects.all()
+    print("  indexing…", file=sys.stderr, flush=True)
+    for start in range(0, talks, 1000):
+        index.add_items(TalkPage, list(queryset.order_by("pk")[start : start + 1000]))
+        print(f"  indexed {min(start + 1000, talks)}/{talks}", file=sys.stderr, flush=True)
+
+
+def measure(rounds: int) -> dict:
+    from django.test import Client
+
+    client = Client()
+    per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
+    for query in QUERIES:  # warm-up round, not counted
+        client.get("/search/", {"q": query})
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            response = client.get("/search/", {"q": query})
+            per_query[query].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    all_times = sorted(t for times in per_query.values() for t in times)
+    return {
+        "p50_ms": round(statistics.median(all_times), 2),
+        "p95_ms": round(all_times[int(len(all_times) * 0.95) - 1], 2),
+        "max_ms": round(all_times[-1], 2),
+        "samples": len(all_times),
+        "per_query_p50_ms": {q: round(statistics.median(t), 2) for q, t in per_query.items()},
+    }
+
+
+def worker(talks: int, rounds: int) -> None:
+    """Runs inside a subprocess whose DATABASE_URL names the throw-away database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_core.settings.test")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    build(talks)
+    result = measure(rounds)
+    result.update({"database": connection.vendor, "talks": talks})
+    print(json.dumps(result))
+
+
+def run_on(database_url: str, talks: int, rounds: int) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.search", "--worker", "--talks", str(talks), "--rounds", str(rounds)],
+        cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def fresh_postgres(url: str) -> str:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS confnotes_bench_search")
+        conn.execute("CREATE DATABASE confnotes_bench_search")
+    return url.rsplit("/", 1)[0] + "/confnotes_bench_search"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--talks", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.talks, args.rounds)
+        return 0
+    results = []
+    if args.only in (None, "sqlite"):
+        path = ROOT / "var" / "bench-search.sqlite3"
+        path.parent.mkdir(exist_ok=True)
+        path.unlink(missing_ok=True)
+        print(f"SQLite: {args.talks} talks", file=sys.stderr, flush=True)
+        results.append(run_on(f"sqlite:///{path}", args.talks, args.rounds))
+    if args.only in (None, "postgres"):
+        base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        try:
+            url = fresh_postgres(base)
+        except Exception as exc:  # no server: say so, keep the SQLite figures
+            print(f"PostgreSQL not available ({exc}); skipped", file=sys.stderr)
+        else:
+            print(f"PostgreSQL: {args.talks} talks", file=sys.stderr, flush=True)
+            results.append(run_on(url, args.talks, args.rounds))
+    print(f"\nSearch view, in-process, {args.rounds} rounds x {len(QUERIES)} queries")
+    print(f"{'database':<12}{'talks':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    for r in results:
+        print(f"{r['database']:<12}{r['talks']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['max_ms']:>10}")
+    if len(results) == 2:
+        print(f"ratio p95 postgresql/sqlite: {results[1]['p95_ms'] / results[0]['p95_ms']:.2f}")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
