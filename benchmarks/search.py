@@ -35,17 +35,25 @@ QUERIES = [
     "performance budget",
 ]
 
-WORDS = (
-    "django wagtail python database migration migrations caching cache query queries index "
-    "postgres sqlite testing fixtures factories accessibility forms labels headings async views "
-    "streamfield blocks performance budget latency template render deploy container secrets "
-    "search ranking excerpt facets pagination security headers content policy images renditions "
-    "storage upload schema backfill rollout feature flags observability logging metrics tracing"
-).split()
+WORDS = ["django", "wagtail", "python", "database", "migration", "migrations", "caching", "cache", "query", "queries", "index", "postgres", "sqlite", "testing", "fixtures", "factories", "accessibility", "forms", "labels", "headings", "async", "views", "streamfield", "blocks", "performance", "budget", "latency", "template", "render", "deploy", "container", "secrets", "search", "ranking", "excerpt", "facets", "pagination", "security", "headers", "content", "policy", "images", "renditions", "storage", "upload", "schema", "backfill", "rollout", "feature", "flags", "observability", "logging", "metrics", "tracing"]
 
 
-def sentence(rng: random.Random, n: int = 14) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "si", "pe", "da", "go", "fu", "ri", "ze", "mo", "ba", "le", "ti", "nu", "ko"]
+
+
+def filler_vocabulary(rng: random.Random, size: int = 4000) -> list[str]:
+    return ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)]
+
+
+def sentence(rng: random.Random, n: int = 14, filler: list[str] | None = None) -> str:
+    """Mostly filler words (Zipf-like), with a topic word now and then, so queries are selective."""
+    words = []
+    for _ in range(n):
+        if filler and rng.random() < 0.93:
+            words.append(filler[min(int(rng.paretovariate(1.1)) - 1, len(filler) - 1)])
+        else:
+            words.append(rng.choice(WORDS))
+    return " ".join(words).capitalize() + "."
 
 
 def build(talks: int) -> None:
@@ -57,8 +65,12 @@ def build(talks: int) -> None:
     from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory
 
     rng = random.Random(20261122)
+    filler = filler_vocabulary(rng)
+    rng.shuffle(filler)
     speakers = [SpeakerFactory(name=f"Bench Speaker {i}") for i in range(200)]
-    conferences = [ConferenceFactory(title=f"Benchconf {2000 + i}") for i in range(max(1, talks // 500))]
+    conferences = [
+        ConferenceFactory(title=f"Benchconf {2000 + i}") for i in range(max(1, talks // 500))
+    ]
     days = [DayFactory(parent=c, title=f"Day {d + 1}") for c in conferences for d in range(3)]
     started = time.perf_counter()
     from django.db.models.signals import post_save
@@ -72,14 +84,21 @@ def build(talks: int) -> None:
         with transaction.atomic():
             talk = TalkPage(
                 title=f"{sentence(rng, 4)[:-1]} {n}",
-                summary=sentence(rng),
+                summary=sentence(rng, 20, filler),
                 body=[
-                    {"type": "heading", "value": {"text": sentence(rng, 3), "level": "h2"}},
-                    {"type": "paragraph", "value": f"<p>{sentence(rng, 40)}</p>"},
-                    {"type": "code", "value": {"language": rng.choice(["python", "sql", "bash"]),
-                                               "code": "x = 1\n", "filename": "", "highlight_lines": "",
-                                               "line_numbers": False}},
-                    {"type": "paragraph", "value": f"<p>{sentence(rng, 40)}</p>"},
+                    {"type": "heading", "value": {"text": sentence(rng, 3, filler), "level": "h2"}},
+                    {"type": "paragraph", "value": f"<p>{sentence(rng, 60, filler)}</p>"},
+                    {
+                        "type": "code",
+                        "value": {
+                            "language": rng.choice(["python", "sql", "bash"]),
+                            "code": "x = 1\n",
+                            "filename": "",
+                            "highlight_lines": "",
+                            "line_numbers": False,
+                        },
+                    },
+                    {"type": "paragraph", "value": f"<p>{sentence(rng, 60, filler)}</p>"},
                 ],
             )
             day.add_child(instance=talk)
@@ -136,10 +155,24 @@ def worker(talks: int, rounds: int) -> None:
 
 
 def run_on(database_url: str, talks: int, rounds: int) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url}
+    # Persistent connections, as production runs (CONN_MAX_AGE in base settings).
+    env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "60"}
     output = subprocess.run(
-        [sys.executable, "-m", "benchmarks.search", "--worker", "--talks", str(talks), "--rounds", str(rounds)],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.search",
+            "--worker",
+            "--talks",
+            str(talks),
+            "--rounds",
+            str(rounds),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -183,7 +216,9 @@ def main(argv=None) -> int:
     print(f"\nSearch view, in-process, {args.rounds} rounds x {len(QUERIES)} queries")
     print(f"{'database':<12}{'talks':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for r in results:
-        print(f"{r['database']:<12}{r['talks']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['max_ms']:>10}")
+        print(
+            f"{r['database']:<12}{r['talks']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['max_ms']:>10}"
+        )
     if len(results) == 2:
         print(f"ratio p95 postgresql/sqlite: {results[1]['p95_ms'] / results[0]['p95_ms']:.2f}")
     print(json.dumps(results, indent=2))

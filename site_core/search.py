@@ -177,33 +177,33 @@ def excerpt(texts: list[str], words: list[str], width: int = 220) -> str:
 # --- facets -----------------------------------------------------------------------------------
 
 
-def facet_counts(matched_ids_qs, talk_ids_qs) -> dict:
-    """Counts by conference, tag, speaker and code language, each one query."""
+def facet_counts(ids: list[int]) -> dict:
+    """Counts by conference, tag, speaker and code language over the matched page ids."""
     from pages.models import ConferenceIndex, TalkPage, TalkSpeaker, TalkTag
 
     steplen = Page.steplen
     conferences = list(ConferenceIndex.objects.live().only("id", "title", "path", "slug"))
     by_prefix = {c.path: c for c in conferences}
     conference_counts: dict = {}
-    for path in Page.objects.filter(pk__in=matched_ids_qs).values_list("path", flat=True):
+    for path in Page.objects.filter(pk__in=ids).values_list("path", flat=True):
         conference = by_prefix.get(path[: steplen * 3])
         if conference:
             conference_counts[conference] = conference_counts.get(conference, 0) + 1
     tags = (
-        TalkTag.objects.filter(content_object_id__in=talk_ids_qs)
+        TalkTag.objects.filter(content_object_id__in=ids)
         .values("tag__slug", "tag__name")
         .annotate(n=Count("id"))
         .order_by("-n", "tag__name")[:15]
     )
     speakers = (
-        TalkSpeaker.objects.filter(page_id__in=talk_ids_qs)
+        TalkSpeaker.objects.filter(page_id__in=ids)
         .values("speaker__slug", "speaker__name")
         .annotate(n=Count("id"))
         .order_by("-n", "speaker__name")[:15]
     )
     languages: dict[str, int] = {}
     for value in (
-        TalkPage.objects.filter(pk__in=talk_ids_qs)
+        TalkPage.objects.filter(pk__in=ids)
         .exclude(code_languages="")
         .values_list("code_languages", flat=True)
     ):

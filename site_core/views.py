@@ -23,6 +23,8 @@ from .search import (
 )
 
 RESULTS_PER_PAGE = 10
+#: Results (and facet counts) cover at most this many best matches.
+MAX_MATCHES = 5000
 FACETS = ("conference", "tag", "speaker", "lang")
 MAX_FILTER_VALUES = 5
 
@@ -47,7 +49,8 @@ def _page_number(request) -> int:
         return 1
 
 
-def _search_pages(parsed, filters):
+def _search_pages(parsed, filters) -> tuple[list[int], bool]:
+    """Ids of matching live pages in rank order (capped), and whether typo-forgiving search was used."""
     from pages.models import ConferenceIndex, DayPage, TalkPage
 
     base = Page.objects.live().public().type(TalkPage, DayPage, ConferenceIndex)
@@ -55,25 +58,28 @@ def _search_pages(parsed, filters):
     if talk_filter is not None:
         base = base.filter(pk__in=talk_filter)
     conference_q = conference_filter(filters)
-    results = base.search(parsed.query, operator="and").annotate_score("_score")
-    fuzzy = False
-    matched = results.get_queryset() if hasattr(results, "get_queryset") else None
-    if matched is not None:
-        matched = matched.filter(conference_q)
-        if not matched.exists():
-            typo_query = fuzzy_query(parsed)
-            if typo_query is not None:
-                results = base.search(typo_query).annotate_score("_score")
-                matched = results.get_queryset().filter(conference_q)
-                fuzzy = True
-    return matched if matched is not None else results, fuzzy
+
+    def ranked_ids(query) -> list[int]:
+        results = base.search(query, operator="and").annotate_score("_score")
+        if hasattr(results, "get_queryset"):  # the database backends: one SQL query
+            matched = results.get_queryset().filter(conference_q)
+            return list(matched.values_list("pk", flat=True)[:MAX_MATCHES])
+        return [page.pk for page in results[:MAX_MATCHES]]  # Elasticsearch/OpenSearch
+
+    ids = ranked_ids(parsed.query)
+    if not ids:
+        typo_query = fuzzy_query(parsed)
+        if typo_query is not None:
+            return ranked_ids(typo_query), True
+    return ids, False
 
 
-def _decorate(results: list, words: list[str]) -> list[dict]:
+def _decorate(ids: list[int], words: list[str]) -> list[dict]:
     """Type, conference, day, speakers and an excerpt for each result, in a fixed number of queries."""
     from pages.models import TalkSpeaker
 
-    pages = [page.specific for page in results] if results else []
+    by_id = Page.objects.filter(pk__in=ids).specific().in_bulk() if ids else {}
+    pages = [by_id[pk] for pk in ids if pk in by_id]
     ancestor_paths = {p.path[: Page.steplen * n] for p in pages for n in (3, 4)}
     ancestors = {
         a.path: a
@@ -125,8 +131,8 @@ def search(request):
     if parsed.is_empty:
         return render(request, "search.html", context)
 
-    matched, fuzzy = _search_pages(parsed, filters)
-    paginator = Paginator(matched, RESULTS_PER_PAGE)
+    ids, fuzzy = _search_pages(parsed, filters)
+    paginator = Paginator(ids, RESULTS_PER_PAGE)
     page_number = min(_page_number(request), paginator.num_pages or 1)
     results_page = paginator.page(page_number)
     results_page.object_list = _decorate(list(results_page.object_list), parsed.words)
@@ -141,12 +147,7 @@ def search(request):
         promotions = list(query_record.editors_picks.select_related("page").order_by("sort_order"))
         promotions = [p for p in promotions if p.page.live]
 
-    facets = {}
-    if hasattr(matched, "values"):
-        from pages.models import TalkPage
-
-        matched_ids = matched.values("pk")
-        facets = facet_counts(matched_ids, TalkPage.objects.filter(pk__in=matched_ids).values("pk"))
+    facets = facet_counts(ids) if ids else {}
     context.update(
         {
             "results": results_page,

@@ -320,3 +320,33 @@ def test_parser_handles_any_text(text):
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
 def test_search_view_handles_any_text(client, text):
     assert client.get("/search/", {"q": text}).status_code == 200
+
+
+def test_old_query_hits_are_garbage_collected(client, site):
+    import datetime
+
+    from django.core.management import call_command
+
+    search(client, q="backfill")
+    query = Query.get("backfill")
+    query.add_hit(date=datetime.date.today() - datetime.timedelta(days=400))
+    assert query.daily_hits.count() == 2
+    call_command("searchpromotions_garbage_collect", verbosity=0)
+    assert query.daily_hits.count() == 1
+
+
+def test_production_settings_switch_search_backend(monkeypatch):
+    from tests.test_settings import load
+
+    production = load(
+        "site_core.settings.production",
+        monkeypatch,
+        SECRET_KEY="x" * 60,
+        OPENSEARCH_URL="http://127.0.0.1:9200",
+    )
+    assert production.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"].endswith("opensearch2")
+    assert production.WAGTAILSEARCH_BACKENDS["default"]["URLS"] == ["http://127.0.0.1:9200"]
+    monkeypatch.delenv("OPENSEARCH_URL")
+    monkeypatch.setenv("ELASTICSEARCH_URL", "http://127.0.0.1:9201")
+    production = load("site_core.settings.production", monkeypatch)
+    assert production.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"].endswith("elasticsearch8")

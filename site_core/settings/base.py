@@ -162,7 +162,9 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
 
 
-def require_secret_key() -> None:
-    """Called by settings that must never run with an empty key."""
-    if not SECRET_KEY:
+def require_secret_key() -> str:
+    """The key from the environment; settings that must never run without one call this."""
+    key = os.environ.get("SECRET_KEY", "")
+    if not key:
         raise ImproperlyConfigured("Set SECRET_KEY in the environment (50+ random characters).")
+    return key
