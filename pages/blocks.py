@@ -211,9 +211,14 @@ class CodeBlock(blocks.StructBlock):
         language = value.get("language") or "text"
         label = CODE_LANGUAGE_LABELS.get(language, "Plain text")
         context["language_label"] = label
-        context["region_label"] = f"{label} code" + (
-            f": {value['filename']}" if value.get("filename") else ""
-        )
+        # Regions need distinct names on a page: the page numbers its code blocks.
+        number = context.get("code_number")
+        prefix = f"Code example {number}: " if number else ""
+        filename = value.get("filename") or ""
+        if prefix:
+            context["region_label"] = f"{prefix}{label}" + (f", {filename}" if filename else "")
+        else:
+            context["region_label"] = f"{label} code" + (f": {filename}" if filename else "")
         context["highlighted"] = render_code(
             value.get("code") or "",
             language,
@@ -343,11 +348,55 @@ class FigureBlock(blocks.StructBlock):
                 )
         return value
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        image = value.get("image")
+        context["picture"] = picture_data(image) if image is not None else None
+        return context
+
     class Meta:
         icon = "image"
         template = "blocks/figure_block.html"
         description = "An image with alt text, or marked decorative, and an optional caption."
         label = "Image"
+
+
+#: Rendition widths offered in srcset (never wider than the original: Wagtail does not upscale).
+IMAGE_WIDTHS = (480, 960, 1440)
+IMAGE_SIZES = "(min-width: 50rem) 46rem, 100vw"
+
+
+def picture_data(image) -> dict:
+    """Sources for a responsive <picture>: AVIF and WebP, then JPEG (PNG for PNG originals).
+
+    All renditions come from one ``get_renditions`` call, which reads prefetched renditions
+    (see pages.rendering.prepare_stream) and creates missing ones once.
+    """
+    widths = [w for w in IMAGE_WIDTHS if w < image.width] + [min(image.width, IMAGE_WIDTHS[-1])]
+    widths = sorted(set(widths))
+    fallback = "png" if image.filename.lower().endswith(".png") else "jpeg"
+    formats = ["avif", "webp", fallback]
+    specs = [f"width-{w}|format-{fmt}" for fmt in formats for w in widths]
+    renditions = image.get_renditions(*specs)
+
+    def srcset(fmt):
+        return ", ".join(
+            f"{renditions[f'width-{w}|format-{fmt}'].url} {renditions[f'width-{w}|format-{fmt}'].width}w"
+            for w in widths
+        )
+
+    largest = renditions[f"width-{widths[-1]}|format-{fallback}"]
+    decorative = bool(getattr(image, "decorative", False))
+    return {
+        "sources": [{"type": f"image/{fmt}", "srcset": srcset(fmt)} for fmt in formats[:2]],
+        "src": largest.url,
+        "srcset": srcset(fallback),
+        "sizes": IMAGE_SIZES,
+        "width": largest.width,
+        "height": largest.height,
+        "alt": "" if decorative else (getattr(image, "contextual_alt_text", "") or ""),
+        "decorative": decorative,
+    }
 
 
 class TableBlock(TypedTableBlock):

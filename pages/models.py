@@ -1,7 +1,10 @@
 """The page tree: HomePage → ConferenceIndex → DayPage → TalkPage."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils.functional import cached_property
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -14,6 +17,7 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
 )
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -21,6 +25,11 @@ from wagtail.search import index
 from .accessibility import EDITOR_HELP_HTML
 from .blocks import BodyBlock
 from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
+
+
+def programme_order() -> tuple:
+    """Talks of a day in programme order: by time (untimed talks last), then as in the tree."""
+    return (F("start_time").asc(nulls_last=True), "path")
 
 
 class BodyPageMixin(models.Model):
@@ -33,7 +42,7 @@ class BodyPageMixin(models.Model):
 
     @cached_property
     def anchored_body(self) -> list[tuple]:
-        """[(bound block, anchor id or "")] in order; heading anchors are unique on the page."""
+        """[(bound block, anchor id or "", code block number or 0)] in order."""
         prepare_stream(self.body)
         return anchored_blocks(self.body)
 
@@ -41,7 +50,7 @@ class BodyPageMixin(models.Model):
     def table_of_contents(self) -> list[dict]:
         return [
             {"id": anchor, "text": block.value["text"], "level": int(block.value["level"][1])}
-            for block, anchor in self.anchored_body
+            for block, anchor, _number in self.anchored_body
             if block.block_type == "heading"
         ]
 
@@ -100,6 +109,14 @@ class ConferenceIndex(BodyPageMixin, Page):
         index.SearchField("body"),
         index.FilterField("start_date"),
     ]
+    api_fields = [
+        APIField("start_date"),
+        APIField("end_date"),
+        APIField("location"),
+        APIField("website"),
+        APIField("tags"),
+        APIField("body"),
+    ]
 
     class Meta:
         verbose_name = "conference"
@@ -117,7 +134,7 @@ class ConferenceIndex(BodyPageMixin, Page):
             .live()
             .public()
             .prefetch_related("talk_speakers__speaker")
-            .order_by("path")
+            .order_by(*programme_order())
         )
         talks_by_day: dict[str, list] = {}
         for talk in talks:
@@ -142,6 +159,7 @@ class DayPage(BodyPageMixin, Page):
         FieldPanel("body", heading="Introduction"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
+    api_fields = [APIField("date"), APIField("day_number"), APIField("body")]
 
     class Meta:
         verbose_name = "day"
@@ -158,7 +176,7 @@ class DayPage(BodyPageMixin, Page):
             .live()
             .public()
             .prefetch_related("talk_speakers__speaker")
-            .order_by("start_time", "path")
+            .order_by(*programme_order())
         )
         return context
 
@@ -178,6 +196,7 @@ class TalkSpeaker(Orderable):
     )
 
     panels = [FieldPanel("speaker")]
+    api_fields = [APIField("speaker")]
 
     class Meta(Orderable.Meta):
         constraints = [
@@ -232,6 +251,16 @@ class TalkPage(BodyPageMixin, Page):
         index.FilterField("start_time"),
         index.FilterField("code_languages"),
     ]
+    api_fields = [
+        APIField("talk_speakers"),
+        APIField("start_time"),
+        APIField("room"),
+        APIField("slides_url"),
+        APIField("video_url"),
+        APIField("summary"),
+        APIField("tags"),
+        APIField("body"),
+    ]
 
     class Meta:
         verbose_name = "talk"
@@ -264,21 +293,60 @@ class TalkPage(BodyPageMixin, Page):
         prefetch_image_renditions([speaker.photo for speaker in speakers])
         return speakers
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        siblings = list(
-            TalkPage.objects.sibling_of(self)
+    @cached_property
+    def day(self) -> "DayPage":
+        """The day this talk belongs to (its parent), without loading the day's body."""
+        return DayPage.objects.defer_streamfields().get(path=self.path[: -Page.steplen])
+
+    @cached_property
+    def conference(self) -> "ConferenceIndex":
+        """The conference this talk belongs to (its grandparent), without its body."""
+        return ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -2 * Page.steplen])
+
+    def get_previous_next(self) -> tuple:
+        """The talks before and after this one in the conference's programme, across days.
+
+        Days are in order (day number, date), talks within a day in ``programme_order``; only
+        live, public talks of live days count. Two queries however big the conference is. Each
+        returned talk (and this one) knows its ``day`` without further queries.
+        """
+        conference_path = self.path[: -2 * Page.steplen]
+        days = list(
+            DayPage.objects.filter(path__startswith=conference_path, depth=self.depth - 1)
+            .live()
+            .defer_streamfields()
+            .order_by("day_number", "date", "path")
+        )
+        day_index = {day.path: (n, day) for n, day in enumerate(days)}
+        talks = [
+            talk
+            for talk in TalkPage.objects.filter(path__startswith=conference_path, depth=self.depth)
             .live()
             .public()
-            .order_by("start_time", "path")
             .only("id", "title", "url_path", "path", "depth", "start_time")
-        )
-        index_in_day = next((i for i, p in enumerate(siblings) if p.pk == self.pk), None)
-        if index_in_day is not None:
-            context["previous_talk"] = siblings[index_in_day - 1] if index_in_day > 0 else None
-            context["next_talk"] = (
-                siblings[index_in_day + 1] if index_in_day + 1 < len(siblings) else None
+            if talk.path[: -Page.steplen] in day_index
+        ]
+        for talk in talks:
+            talk.__dict__["day"] = day_index[talk.path[: -Page.steplen]][1]
+        talks.sort(
+            key=lambda t: (
+                day_index[t.path[: -Page.steplen]][0],
+                t.start_time is None,
+                t.start_time or datetime.time.min,
+                t.path,
             )
+        )
+        position = next((n for n, talk in enumerate(talks) if talk.pk == self.pk), None)
+        if position is None:
+            return None, None
+        self.__dict__.setdefault("day", talks[position].day)
+        previous_talk = talks[position - 1] if position > 0 else None
+        next_talk = talks[position + 1] if position + 1 < len(talks) else None
+        return previous_talk, next_talk
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["previous_talk"], context["next_talk"] = self.get_previous_next()
         return context
 
 

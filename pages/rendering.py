@@ -15,18 +15,27 @@ from .blocks import heading_anchor
 
 
 def anchored_blocks(stream) -> list[tuple]:
-    """Pair each block with an anchor id (headings only), made unique with -2, -3, …"""
+    """(block, anchor, number) for each block.
+
+    Headings get an anchor id made unique with -2, -3, …; code blocks get a running number so
+    that their scrollable regions have distinct accessible names.
+    """
     seen: set[str] = set()
     result = []
+    code_count = 0
     for block in stream:
         anchor = ""
+        number = 0
+        if block.block_type == "code":
+            code_count += 1
+            number = code_count
         if block.block_type == "heading":
             base = heading_anchor(block.value["text"])
             anchor, n = base, 2
             while anchor in seen:
                 anchor, n = f"{base}-{n}", n + 1
             seen.add(anchor)
-        result.append((block, anchor))
+        result.append((block, anchor, number))
     return result
 
 

@@ -19,9 +19,9 @@ class TestHeadingBlock:
 
     def test_renders_level_and_anchor(self):
         html = self.block.render(struct(self.block, text="Why it matters", level="h3"))
-        assert html.startswith('<h3 id="why-it-matters"')
-        assert "</h3>" in html
-        assert 'href="#why-it-matters"' in html
+        # The heading's accessible name is its text alone; the anchor link follows it.
+        assert '<h3 id="why-it-matters" class="heading-block__title">Why it matters</h3>' in html
+        assert html.index("</h3>") < html.index('href="#why-it-matters"')
 
     def test_page_given_anchor_wins(self):
         html = self.block.render(
@@ -126,6 +126,8 @@ class TestCodeBlock:
         assert 'role="region"' in html and 'tabindex="0"' in html
         assert 'aria-label="Python code: f.py"' in html
         assert '<span class="k">def</span>' in html
+        numbered = self.block.render(self.value(filename="f.py"), context={"code_number": 2})
+        assert 'aria-label="Code example 2: Python, f.py"' in numbered
         assert "<script" not in html
 
     def test_code_is_escaped(self):
@@ -216,6 +218,23 @@ class TestFigureBlock:
         )
         html = self.block.render(value)
         assert 'alt=""' in html
+        assert "<figure" not in html  # nothing to caption: a plain picture
+
+    def test_srcset_widths_never_repeat_for_small_images(self):
+        import re
+
+        image = ImageFactory()  # 64 px wide: smaller than every offered width
+        value = self.block.to_python(
+            {
+                "image": {"image": image.pk, "decorative": False, "alt_text": "A small square"},
+                "caption": "",
+            }
+        )
+        html = self.block.render(value)
+        for srcset in re.findall(r'srcset="([^"]+)"', html):
+            widths = [entry.split()[-1] for entry in srcset.split(", ")]
+            assert len(widths) == len(set(widths)), srcset
+        assert 'width="64"' in html and 'height="48"' in html
 
     def test_alt_text_or_decorative_required(self):
         image = ImageFactory()

@@ -13,7 +13,10 @@ import pytest
 from tests.browser import axe_source, describe, run_axe, start_chromium
 from tests.factories import TalkFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,12 @@ def driver():
 def public_urls() -> list[str]:
     pages = Page.objects.live().public().filter(depth__gt=1).order_by("path")
     urls = [page.url for page in pages]
-    return urls + ["/search/", "/search/?q=django", "/search/?q=nothing-matches-this", "/no-such-page/"]
+    return urls + [
+        "/search/",
+        "/search/?q=django",
+        "/search/?q=nothing-matches-this",
+        "/no-such-page/",
+    ]
 
 
 def test_every_public_page_passes_axe(live_server, driver):
@@ -68,7 +76,9 @@ def talk_with_long_code(live_server):
     )
 
 
-def test_skip_link_moves_focus_to_main_and_focus_is_visible(live_server, driver, talk_with_long_code):
+def test_skip_link_moves_focus_to_main_and_focus_is_visible(
+    live_server, driver, talk_with_long_code
+):
     from selenium.webdriver.common.keys import Keys
 
     driver.get(live_server.url + talk_with_long_code.url)
@@ -113,8 +123,10 @@ def test_long_code_block_scrolls_by_keyboard(live_server, driver, talk_with_long
     driver.get(live_server.url + talk_with_long_code.url)
     region = driver.find_element("css selector", ".code-block__scroll")
     assert region.get_attribute("tabindex") == "0"
-    assert region.get_attribute("aria-label") == "Python code: long.py"
-    widths = driver.execute_script("return [arguments[0].scrollWidth, arguments[0].clientWidth]", region)
+    assert region.get_attribute("aria-label") == "Code example 1: Python, long.py"
+    widths = driver.execute_script(
+        "return [arguments[0].scrollWidth, arguments[0].clientWidth]", region
+    )
     assert widths[0] > widths[1], "the code should overflow for this test"
     # Reach it with the keyboard, not by clicking.
     body = driver.find_element("css selector", "body")
