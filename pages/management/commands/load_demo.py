@@ -21,7 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from pages import demo_content as content
-from pages.demo_checks import check_body
+from pages.accessibility import check_stream
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from snippets.models import Speaker
 
@@ -279,9 +279,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             detail = error.as_json_data() if hasattr(error, "as_json_data") else error.messages
             raise CommandError(f"The demo body of {key} does not validate: {detail}") from error
-        problems = check_body(stream_block.get_prep_value(cleaned))
+        problems = check_stream(cleaned)
         if problems:
-            raise CommandError(f"The demo body of {key} breaks the editorial rules: {problems}")
+            raise CommandError(f"The demo body of {key} breaks the accessibility rules: {problems}")
         self.block_counts.update(block_type for block_type, _ in blocks)
         return cleaned
 
