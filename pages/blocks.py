@@ -5,6 +5,7 @@ preview value, so the admin's block picker shows what the block looks like.
 """
 
 import re
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
@@ -239,10 +240,15 @@ class CodeBlock(blocks.StructBlock):
         }
 
 
+@lru_cache(maxsize=4096)
 def render_code(
     code: str, language: str, highlight_spec: str = "", line_numbers: bool = False
 ) -> str:
-    """Pygments HTML for ``code``; line numbers are hidden from screen readers."""
+    """Pygments HTML for ``code``; line numbers are hidden from screen readers.
+
+    Highlighting is the slowest part of a talk page and a block's code rarely changes, so each
+    process keeps the last few thousand results (keyed by every input: an edit shows at once).
+    """
     try:
         lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except Exception:  # an unknown lexer name must never break a page
