@@ -71,7 +71,7 @@ def body(scale: int, images, speaker) -> list[dict]:
                     },
                 }
             )
-        for n in range(3):
+        for _ in range(3):
             blocks.append(
                 {
                     "type": "quote",
@@ -138,9 +138,9 @@ def measure(urls: dict, renders: int) -> dict:
     client = Client()
     results = {}
     for label, url in urls.items():
-        executed = []
+        executed: list[str] = []
 
-        def count(execute, sql, params, many, context):
+        def count(execute, sql, params, many, context, executed=executed):
             executed.append(sql)
             return execute(sql, params, many, context)
 
