@@ -360,6 +360,20 @@ class FigureBlock(blocks.StructBlock):
         context["picture"] = picture_data(image) if image is not None else None
         return context
 
+    def get_preview_value(self):
+        """The admin's block picker shows the newest image with sample alt text, if there is one."""
+        from wagtail.images import get_image_model
+
+        image = get_image_model().objects.order_by("-created_at").first()
+        if image is None:
+            return None
+        return self.to_python(
+            {
+                "image": {"image": image.pk, "decorative": False, "alt_text": "Example alt text"},
+                "caption": "A caption says why the image is there.",
+            }
+        )
+
     class Meta:
         icon = "image"
         template = "blocks/figure_block.html"
@@ -422,6 +436,15 @@ class TableBlock(TypedTableBlock):
         icon = "table"
         template = "blocks/table_block.html"
         description = "A table with a caption and column headings."
+        preview_value = {
+            "caption": "Queries per page",
+            "columns": [
+                {"type": "text", "heading": "Page"},
+                {"type": "number", "heading": "Before"},
+                {"type": "number", "heading": "After"},
+            ],
+            "rows": [{"values": ["Programme", "214", "6"]}, {"values": ["Speaker", "48", "4"]}],
+        }
 
 
 class VideoBlock(blocks.StructBlock):
@@ -446,6 +469,14 @@ class VideoBlock(blocks.StructBlock):
                 html = html.replace("<iframe", f'<iframe title="{escape(value["title"])}"', 1)
         context["embed_html"] = mark_safe(html)
         return context
+
+    def get_preview_value(self):
+        """A video already in the embed cache (previews must not fetch from the network)."""
+        from wagtail.embeds.models import Embed
+
+        embed = Embed.objects.filter(type="video").order_by("-last_updated").first()
+        url = embed.url if embed else "https://video.example.org/watch?v=preview"
+        return self.to_python({"url": url, "title": "Recording of the talk"})
 
     class Meta:
         icon = "media"

@@ -294,11 +294,30 @@ def test_every_block_has_meta_for_admin_previews():
         assert child.meta.icon, name
         assert child.meta.template.startswith("blocks/"), name
         assert child.get_description(), name
-        if name not in {"image", "table", "video"}:
-            assert child.is_previewable, name
+        assert child.is_previewable, name
 
 
 def test_line_numbers_count_blank_lines():
     html = blocks.render_code("a = 1\n\nb = 2\n", "python", line_numbers=True)
     assert html.count('class="linenos"') == 3
     assert '<span class="linenos" aria-hidden="true">3</span>' in html
+
+
+@pytest.mark.django_db
+def test_block_previews_render_in_the_admin(admin_client):
+    from wagtail.embeds.embeds import get_embed_hash
+    from wagtail.embeds.models import Embed
+
+    ImageFactory()
+    url = "https://video.example.org/watch?v=preview"
+    Embed.objects.create(
+        url=url, hash=get_embed_hash(url), type="video", html="<iframe src='about:blank'></iframe>"
+    )
+    from pages.models import TalkPage
+
+    for name, child in TalkPage.body.field.stream_block.child_blocks.items():
+        response = admin_client.get(f"/admin/block-preview/?id={child.definition_prefix}")
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert "css/site.css" in html, name  # previews use the site's own styles
+        assert f"block-{name}" in html, name
