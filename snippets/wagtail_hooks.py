@@ -14,6 +14,8 @@ class SpeakerViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["name", "slug", "website"]
     search_fields = ["name", "bio"]
+    # Plain database lookups: SQLite's full-text index cannot restrict a search to given fields.
+    search_backend_name = None
     ordering = ["name"]
 
 
