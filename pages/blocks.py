@@ -4,6 +4,7 @@ Each block has an icon, a template under ``templates/blocks/``, a description an
 preview value, so the admin's block picker shows what the block looks like.
 """
 
+import logging
 import re
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
+from wagtail.images.models import SourceImageIOError
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from pygments import highlight
@@ -31,6 +33,8 @@ from .accessibility import (
     heading_problems,
     link_text_problems,
 )
+
+logger = logging.getLogger(__name__)
 
 #: Features of paragraph rich text: inline formatting, links and lists. Headings are
 #: blocks of their own so that the heading hierarchy can be checked and anchored.
@@ -357,7 +361,13 @@ class FigureBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         image = value.get("image")
-        context["picture"] = picture_data(image) if image is not None else None
+        context["picture"] = None
+        if image is not None:
+            try:
+                context["picture"] = picture_data(image)
+            except SourceImageIOError:
+                # The original file is gone (or storage is down): the page still renders.
+                logger.warning("Image %s has no readable file; not shown on the page", image.pk)
         return context
 
     def get_preview_value(self):

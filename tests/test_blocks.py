@@ -220,6 +220,18 @@ class TestFigureBlock:
         assert 'alt=""' in html
         assert "<figure" not in html  # nothing to caption: a plain picture
 
+    def test_missing_image_file_does_not_break_the_page(self):
+        image = ImageFactory()
+        image.file.storage.delete(image.file.name)
+        value = self.block.to_python(
+            {
+                "image": {"image": image.pk, "decorative": False, "alt_text": "Gone"},
+                "caption": "Still here",
+            }
+        )
+        html = self.block.render(value)
+        assert "<img" not in html
+
     def test_srcset_widths_never_repeat_for_small_images(self):
         import re
 
