@@ -46,7 +46,7 @@ demo: $(VENV)/.runtime
 	$(MANAGE) load_demo
 	$(MANAGE) ensure_demo_admin
 	@echo "Confnotes demo: open http://127.0.0.1:$(PORT)/ (editors: http://127.0.0.1:$(PORT)/admin/, user admin)"
-	@$(MANAGE) runserver 127.0.0.1:$(PORT) --verbosity 0
+	@DJANGO_RUNSERVER_HIDE_WARNING=true $(MANAGE) runserver 127.0.0.1:$(PORT) --skip-checks
 
 serve: $(VENV)/.runtime
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
