@@ -1,0 +1,25 @@
+"""Admin hooks of the pages app: the "Import notes" view and its menu item."""
+
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .notes.admin_views import import_notes_view, user_can_import
+
+
+class ImportNotesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return user_can_import(request.user)
+
+
+@hooks.register("register_admin_urls")
+def notes_import_urls():
+    return [path("notes/import/", import_notes_view, name="notes_import")]
+
+
+@hooks.register("register_admin_menu_item")
+def notes_import_menu_item():
+    return ImportNotesMenuItem(
+        "Import notes", reverse("notes_import"), name="import-notes", icon_name="upload", order=250
+    )

@@ -1,0 +1,99 @@
+"""Helpers for the notes import/export tests: fixture files, running commands, snapshots."""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from pages.models import ConferenceIndex, DayPage, TalkPage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notes"
+
+
+def copy_fixtures(target: Path) -> Path:
+    """A private copy of tests/fixtures/notes (tests may edit it)."""
+    destination = target / "notes"
+    shutil.copytree(FIXTURES, destination)
+    return destination
+
+
+def run(command: str, *args, capsys=None) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of a management command."""
+    status = 0
+    try:
+        call_command(command, *[str(arg) for arg in args])
+    except CommandError as error:
+        status = getattr(error, "returncode", 1)
+        if capsys is None:
+            raise
+    if capsys is None:
+        return status, "", ""
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def strip_ids(value):
+    if isinstance(value, list):
+        return [strip_ids(item) for item in value]
+    if isinstance(value, dict):
+        return {key: strip_ids(item) for key, item in value.items() if key != "id"}
+    return value
+
+
+def body_of(page) -> list:
+    return strip_ids(page.body.get_prep_value())
+
+
+def block_types(page) -> list[str]:
+    return [block.block_type for block in page.body]
+
+
+def snapshot(conference: ConferenceIndex, latest: bool = False) -> dict:
+    """Everything the notes format carries for a conference, its days and talks."""
+
+    def version(page):
+        return page.get_latest_revision_as_object() if latest else page
+
+    conference = version(conference)
+    data = {
+        "title": conference.title,
+        "slug": conference.slug,
+        "start_date": conference.start_date,
+        "end_date": conference.end_date,
+        "location": conference.location,
+        "website": conference.website,
+        "summary": conference.search_description,
+        "tags": sorted(tag.name for tag in conference.tags.all()),
+        "body": body_of(conference),
+        "days": [],
+    }
+    for day in DayPage.objects.child_of(conference).order_by("path"):
+        day = version(day)
+        day_data = {
+            "title": day.title,
+            "slug": day.slug,
+            "date": day.date,
+            "day_number": day.day_number,
+            "body": body_of(day),
+            "talks": [],
+        }
+        for talk in TalkPage.objects.child_of(day).order_by("path"):
+            talk = version(talk)
+            links = sorted(talk.talk_speakers.all(), key=lambda link: link.sort_order)
+            day_data["talks"].append(
+                {
+                    "title": talk.title,
+                    "slug": talk.slug,
+                    "speakers": [link.speaker.name for link in links],
+                    "body": body_of(talk),
+                }
+            )
+        data["days"].append(day_data)
+    return data
+
+
+def media_files() -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
