@@ -3,9 +3,13 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
-from site_core import views
+from site_core import calendars, views, visitor_views
+from site_core.api import api_router
+from site_core.feeds import ConferenceFeed, SpeakerFeed, TagFeed, TalkFeed
+from site_core.sitemaps import SITEMAPS
 
 handler500 = "site_core.views.server_error"
 
@@ -15,6 +19,35 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("search/suggest/", views.suggest, name="search_suggest"),
     path("healthz", views.healthz, name="healthz"),
+    # Visitor features (issue 6). These prefixes take precedence over pages with the same slug.
+    path("speakers/", visitor_views.speaker_index, name="speaker_index"),
+    path("speakers/<str:slug>/", visitor_views.speaker_detail, name="speaker_detail"),
+    path("tags/", visitor_views.tag_index, name="tag_index"),
+    path("tags/<str:slug>/", visitor_views.tag_detail, name="tag_detail"),
+    path("feeds/rss/", TalkFeed.view("rss"), name="feed_site_rss"),
+    path("feeds/atom/", TalkFeed.view("atom"), name="feed_site_atom"),
+    path(
+        "feeds/conferences/<str:slug>/rss/", ConferenceFeed.view("rss"), name="feed_conference_rss"
+    ),
+    path(
+        "feeds/conferences/<str:slug>/atom/",
+        ConferenceFeed.view("atom"),
+        name="feed_conference_atom",
+    ),
+    path("feeds/tags/<str:slug>/rss/", TagFeed.view("rss"), name="feed_tag_rss"),
+    path("feeds/tags/<str:slug>/atom/", TagFeed.view("atom"), name="feed_tag_atom"),
+    path("feeds/speakers/<str:slug>/rss/", SpeakerFeed.view("rss"), name="feed_speaker_rss"),
+    path("feeds/speakers/<str:slug>/atom/", SpeakerFeed.view("atom"), name="feed_speaker_atom"),
+    path("calendars/talks/<int:pk>.ics", calendars.talk_calendar, name="calendar_talk"),
+    path("calendars/days/<int:pk>.ics", calendars.day_calendar, name="calendar_day"),
+    path(
+        "calendars/conferences/<str:slug>.ics",
+        calendars.conference_calendar,
+        name="calendar_conference",
+    ),
+    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", visitor_views.robots_txt, name="robots_txt"),
+    path("api/v2/", api_router.urls),
 ]
 
 if getattr(settings, "SERVE_MEDIA", False) and not settings.DEBUG:

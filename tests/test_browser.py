@@ -27,13 +27,21 @@ def driver():
 
 
 def public_urls() -> list[str]:
+    from pages.models import TalkSpeaker, TalkTag
+
     pages = Page.objects.live().public().filter(depth__gt=1).order_by("path")
     urls = [page.url for page in pages]
+    speaker = TalkSpeaker.objects.order_by("speaker__slug").values_list("speaker__slug", flat=True)
+    tag = TalkTag.objects.order_by("tag__slug").values_list("tag__slug", flat=True)
     return urls + [
         "/search/",
         "/search/?q=django",
         "/search/?q=nothing-matches-this",
         "/no-such-page/",
+        "/tags/",
+        f"/tags/{tag.first()}/",
+        "/speakers/",
+        f"/speakers/{speaker.first()}/",
     ]
 
 

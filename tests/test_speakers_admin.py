@@ -1,8 +1,8 @@
 """Speaker snippet: admin listing with search, slugs, validation."""
 
-import pytest
-
 from django.core.exceptions import ValidationError
+
+import pytest
 
 from snippets.models import Speaker
 from tests.factories import ImageFactory, SpeakerFactory

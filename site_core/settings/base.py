@@ -6,11 +6,14 @@ there is no default secret key here: ``dev.py`` and ``test.py`` relax this for l
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
+
+from .storage import media_storage, uses_s3
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("CONFNOTES_VAR_DIR", BASE_DIR / "var"))
@@ -40,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.search_promotions",
     "wagtail.contrib.typed_table_block",
     "wagtail.contrib.sitemaps",
+    "wagtail.api.v2",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -52,12 +56,17 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",  # admin login throttling (django-axes), see AXES_* below
+    # Front cache purging; both do nothing unless WAGTAILFRONTENDCACHE is set (below).
+    "wagtail.contrib.frontend_cache",
+    "site_core.frontend_cache.FrontendCachePurgeConfig",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +79,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An S3 outage during an admin upload becomes a message for the editor, not a 500.
+    "site_core.middleware.StorageErrorMiddleware",
+    # Last, as django-axes asks: turns a throttled login into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login (it needs the request: Django's test client force_login()
+# is fine, client.login() only works with AXES_ENABLED = False as in test.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "site_core.urls"
@@ -86,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",  # {{ csp_nonce }}, when CSP is on
                 "site_core.context_processors.site",
             ],
         },
@@ -101,6 +122,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Wagtail's PostgreSQL search index uses SearchVectorField and GIN indexes.
+    INSTALLED_APPS.append("django.contrib.postgres")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -121,7 +145,9 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # S3 (django-storages) when AWS_STORAGE_BUCKET_NAME is set, else MEDIA_ROOT: see storage.py.
+    "default": media_storage(os.environ),
+    # Compressed files with hashed names: WhiteNoise serves them with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -158,8 +184,55 @@ WAGTAILSEARCH_HITS_MAX_AGE = 30  # days of search-terms statistics kept by the g
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odp", "pptx", "key", "zip"]
+if uses_s3(STORAGES["default"]):
+    # Wagtail's view checks privacy and counts the download, then redirects to the bucket (or
+    # CDN) URL: app servers never stream documents from S3, so a slow S3 cannot tie them up.
+    # The default for local files stays "serve_view" (Wagtail streams them itself).
+    WAGTAILDOCS_SERVE_METHOD = "redirect"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
+
+
+# --- Front cache ------------------------------------------------------------------------------
+# FRONTEND_CACHE_URL: where Varnish listens for PURGE (e.g. http://127.0.0.1:6081); several,
+# comma-separated, when there is more than one front cache. Publishing, unpublishing, moving or
+# deleting a page purges it and every listing it appears on (site_core/frontend_cache.py).
+FRONTEND_CACHE_URLS = env_list("FRONTEND_CACHE_URL")
+if FRONTEND_CACHE_URLS:
+    WAGTAILFRONTENDCACHE = {
+        f"varnish{n}": {
+            "BACKEND": "site_core.frontend_cache.TimeoutHTTPBackend",
+            "LOCATION": location,
+            "TIMEOUT": float(os.environ.get("FRONTEND_CACHE_TIMEOUT", "2")),
+        }
+        for n, location in enumerate(FRONTEND_CACHE_URLS)
+    }
+
+# --- Login throttling (django-axes) ------------------------------------------------------------
+# Failed logins are counted per username *and* client IP in the database (shared by every app
+# server). After AXES_FAILURE_LIMIT failures that pair gets the 429 page templates/axes_locked.html
+# for AXES_COOLOFF_TIME. Unknown usernames are counted exactly like real ones, so the responses
+# do not tell them apart; the same user from another address is not locked out.
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The client address behind reverse proxies. PROXY_COUNT is how many proxies that append to
+# X-Forwarded-For stand between the clients and gunicorn (2 for "TLS terminator -> Varnish").
+# Each appends the address it received the request from, so the header holds PROXY_COUNT
+# addresses, the client's first; with more (a client forging the header) django-ipware does
+# not trust it. 0 (the default): clients connect directly and the header is ignored.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+if PROXY_COUNT > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 
 def require_secret_key() -> str:

@@ -23,3 +23,6 @@ CACHES = {
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 SERVE_MEDIA = True  # browser tests read uploaded images from the live server
+# Login throttling is tested on purpose (tests/test_production.py, override_settings), and
+# django-axes' backend refuses client.login() without a request.
+AXES_ENABLED = False

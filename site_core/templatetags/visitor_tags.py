@@ -1,0 +1,67 @@
+"""Template tags for sharing and discovery: meta description, canonical URL, JSON-LD."""
+
+from django import template
+from django.conf import settings
+
+from wagtail.models import Page
+
+from pages.models import ConferenceIndex, TalkPage
+from site_core import structured_data
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_meta(context) -> dict:
+    """Title, description, canonical URL and OpenGraph type of what is being shown.
+
+    Wagtail pages describe themselves; other views set ``meta_title``, ``meta_description``,
+    ``canonical_url`` (absolute) and optionally ``og_type`` / ``og_image`` in their context.
+    """
+    request = context.get("request")
+    page = context.get("page")
+    meta = {
+        "title": context.get("meta_title", ""),
+        "description": context.get("meta_description", ""),
+        "url": context.get("canonical_url", ""),
+        "type": context.get("og_type", "website"),
+        "image": context.get("og_image", ""),
+        "published": None,
+        "modified": None,
+    }
+    if isinstance(page, Page):
+        meta["title"] = meta["title"] or page.seo_title or page.title
+        meta["description"] = meta["description"] or structured_data.describe(page)
+        meta["url"] = meta["url"] or page.get_full_url(request)
+        if isinstance(page, TalkPage):
+            meta["type"] = "article"
+            meta["published"] = page.first_published_at
+            meta["modified"] = page.last_published_at
+    return meta
+
+
+@register.simple_tag(takes_context=True)
+def page_json_ld(context, page):
+    """The JSON-LD script for a talk (``Article``) or a conference (``Event``); else nothing."""
+    request = context.get("request")
+    if isinstance(page, TalkPage):
+        data = structured_data.talk_article(page, request, settings.WAGTAIL_SITE_NAME)
+    elif isinstance(page, ConferenceIndex):
+        data = structured_data.conference_event(page, request)
+    else:
+        return ""
+    return structured_data.json_ld_script(data)
+
+
+@register.filter
+def json_ld(data):
+    """``{{ data|json_ld }}``: a dict as a safely escaped JSON-LD script element."""
+    return structured_data.json_ld_script(data) if data else ""
+
+
+@register.simple_tag(takes_context=True)
+def speaker_json_ld(context, speaker):
+    """The JSON-LD ``Person`` script for a speaker page."""
+    return structured_data.json_ld_script(
+        structured_data.speaker_person(speaker, context.get("request"))
+    )
