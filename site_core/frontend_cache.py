@@ -22,7 +22,7 @@ import threading
 from urllib.error import HTTPError, URLError
 from urllib.request import urlopen
 
-from django.apps import AppConfig, apps
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import pre_save
@@ -32,7 +32,7 @@ from wagtail.contrib.frontend_cache.backends.http import HTTPBackend, PurgeReque
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
-# Models are imported inside the functions: Django imports this module (it holds an AppConfig)
+# Models are imported inside the functions: settings name this module (the purge backend)
 # before the app registry is ready.
 
 logger = logging.getLogger(__name__)
@@ -212,19 +212,14 @@ def purge_moved(sender, instance, **kwargs):
         purge_on_commit(before | _moved_urls(Page.objects.get(pk=instance.pk)))
 
 
-class FrontendCachePurgeConfig(AppConfig):
-    name = "site_core.frontend_cache"
-    label = "confnotes_frontend_cache"
-    verbose_name = "Front cache purging"
-    default_auto_field = "django.db.models.BigAutoField"
+def connect_signals() -> None:
+    """Connect the purge handlers (called by SiteCoreConfig.ready)."""
+    from wagtail.models import Page
 
-    def ready(self):
-        from wagtail.models import Page
-
-        page_models = [model for model in apps.get_models() if issubclass(model, Page)]
-        for model in page_models:
-            pre_save.connect(remember_listings_before_save, sender=model)
-            page_published.connect(purge_published, sender=model)
-            page_unpublished.connect(purge_unpublished, sender=model)
-        pre_page_move.connect(remember_urls_before_move)
-        post_page_move.connect(purge_moved)
+    page_models = [model for model in apps.get_models() if issubclass(model, Page)]
+    for model in page_models:
+        pre_save.connect(remember_listings_before_save, sender=model)
+        page_published.connect(purge_published, sender=model)
+        page_unpublished.connect(purge_unpublished, sender=model)
+    pre_page_move.connect(remember_urls_before_move)
+    post_page_move.connect(purge_moved)

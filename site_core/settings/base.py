@@ -64,9 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",  # admin login throttling (django-axes), see AXES_* below
-    # Front cache purging; both do nothing unless WAGTAILFRONTENDCACHE is set (below).
+    # Front cache purging (site_core connects the signals); nothing happens unless
+    # WAGTAILFRONTENDCACHE is set (below).
     "wagtail.contrib.frontend_cache",
-    "site_core.frontend_cache.FrontendCachePurgeConfig",
 ]
 
 MIDDLEWARE = [
