@@ -128,25 +128,26 @@ MIDDLEWARE = [
 
 # Search: the database backend by default; OpenSearch or Elasticsearch when a URL is given
 # (install the matching client, e.g. `opensearch-py` or `elasticsearch`, then `update_index`).
+
+
+def search_server(backend: str, url: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": backend,
+            "URLS": [url],
+            "INDEX": os.environ.get("SEARCH_INDEX", "confnotes"),
+            "TIMEOUT": 5,
+            "OPTIONS": {},
+            "INDEX_SETTINGS": {},
+        }
+    }
+
+
 if os.environ.get("OPENSEARCH_URL"):
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "wagtail.search.backends.opensearch2",
-            "URLS": [os.environ["OPENSEARCH_URL"]],
-            "INDEX": os.environ.get("SEARCH_INDEX", "confnotes"),
-            "TIMEOUT": 5,
-            "OPTIONS": {},
-            "INDEX_SETTINGS": {},
-        }
-    }
+    WAGTAILSEARCH_BACKENDS = search_server(
+        "wagtail.search.backends.opensearch2", os.environ["OPENSEARCH_URL"]
+    )
 elif os.environ.get("ELASTICSEARCH_URL"):
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "wagtail.search.backends.elasticsearch8",
-            "URLS": [os.environ["ELASTICSEARCH_URL"]],
-            "INDEX": os.environ.get("SEARCH_INDEX", "confnotes"),
-            "TIMEOUT": 5,
-            "OPTIONS": {},
-            "INDEX_SETTINGS": {},
-        }
-    }
+    WAGTAILSEARCH_BACKENDS = search_server(
+        "wagtail.search.backends.elasticsearch8", os.environ["ELASTICSEARCH_URL"]
+    )
