@@ -248,3 +248,41 @@ def conference_filter(filters: dict) -> Q:
         conference = ConferenceIndex.objects.filter(slug=slug).first()
         q &= Q(path__startswith=conference.path) if conference else Q(pk__in=[])
     return q
+
+
+def sqlite_ranked_ids(results, limit: int) -> list[int] | None:
+    """Object ids in rank order for SQLite FTS5, in one pass; None when not applicable.
+
+    Wagtail's SQLite backend orders by a correlated subquery that runs the FTS match once per
+    matching row (5.6 s for 2,250 matches among 10,000 talks). This builds the same match and
+    bm25 score as that backend, but orders the FTS rows directly.
+    """
+    if connection.vendor != "sqlite":
+        return None
+    try:
+        from modelsearch.backends.database.sqlite import sqlite as fts
+        from modelsearch.query import MatchAll, Not
+        from modelsearch.utils import get_descendants_content_types_pks
+    except (ImportError, LookupError):  # another search package, or no FTS5 tables
+        return None
+    compiler = getattr(results, "query_compiler", None)
+    if not isinstance(compiler, fts.SQLiteSearchQueryCompiler):
+        return None
+    query = fts.normalize(compiler.query)
+    if isinstance(query, (MatchAll, Not)):
+        return None
+    config = compiler.get_config(results.backend)
+    match = fts.MatchExpression(
+        compiler.fields or compiler.FTS_TABLE_FIELDS,
+        compiler.build_search_query(query, config=config),
+    )
+    entries = (
+        fts.SQLiteFTSIndexEntry.objects.filter(match)
+        .filter(
+            index_entry__content_type__in=get_descendants_content_types_pks(compiler.queryset.model)
+        )
+        .annotate(score=compiler._build_rank_expression(compiler.get_search_vectors(), config))
+        .order_by("score")
+        .values_list("index_entry__object_id", flat=True)[:limit]
+    )
+    return [int(pk) for pk in entries]

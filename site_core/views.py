@@ -20,11 +20,12 @@ from .search import (
     fuzzy_query,
     parse_query,
     raw_text,
+    sqlite_ranked_ids,
 )
 
 RESULTS_PER_PAGE = 10
 #: Results (and facet counts) cover at most this many best matches.
-MAX_MATCHES = 5000
+MAX_MATCHES = 1000
 FACETS = ("conference", "tag", "speaker", "lang")
 MAX_FILTER_VALUES = 5
 
@@ -61,7 +62,12 @@ def _search_pages(parsed, filters) -> tuple[list[int], bool]:
 
     def ranked_ids(query) -> list[int]:
         results = base.search(query, operator="and").annotate_score("_score")
-        if hasattr(results, "get_queryset"):  # the database backends: one SQL query
+        fast = sqlite_ranked_ids(results, MAX_MATCHES * 4)
+        if fast is not None:
+            # Keep the backend's order; drop what the page filters exclude.
+            allowed = set(base.filter(conference_q, pk__in=fast).values_list("pk", flat=True))
+            return [pk for pk in fast if pk in allowed][:MAX_MATCHES]
+        if hasattr(results, "get_queryset"):  # PostgreSQL: one ranked SQL query
             matched = results.get_queryset().filter(conference_q)
             return list(matched.values_list("pk", flat=True)[:MAX_MATCHES])
         return [page.pk for page in results[:MAX_MATCHES]]  # Elasticsearch/OpenSearch
@@ -152,6 +158,7 @@ def search(request):
         {
             "results": results_page,
             "result_count": paginator.count,
+            "result_count_capped": paginator.count >= MAX_MATCHES,
             "fuzzy": fuzzy,
             "speakers": speakers,
             "promotions": promotions,

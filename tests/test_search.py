@@ -350,3 +350,19 @@ def test_production_settings_switch_search_backend(monkeypatch):
     monkeypatch.setenv("ELASTICSEARCH_URL", "http://127.0.0.1:9201")
     production = load("site_core.settings.production", monkeypatch)
     assert production.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"].endswith("elasticsearch8")
+
+
+def test_sqlite_single_pass_ranking_matches_the_backend_order(site):
+    """The fast path keeps Wagtail's bm25 order (SQLite only; elsewhere it steps aside)."""
+    from wagtail.models import Page
+
+    from site_core.search import sqlite_ranked_ids
+
+    query = parse_query("factories OR backfill OR labels").query
+    results = Page.objects.live().search(query, operator="and").annotate_score("_score")
+    fast = sqlite_ranked_ids(results, 100)
+    if connection.vendor != "sqlite":
+        assert fast is None
+        return
+    assert fast == [page.pk for page in results]
+    assert len(fast) == 3
