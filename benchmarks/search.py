@@ -214,7 +214,7 @@ def measure(rounds: int) -> dict:
     }
 
 
-def worker(talks: int, rounds: int) -> None:
+def worker(talks: int, rounds: int, reuse: bool = False) -> None:
     """Runs inside a subprocess whose DATABASE_URL names the throw-away database."""
     import django
 
@@ -223,14 +223,19 @@ def worker(talks: int, rounds: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    build(talks)
+    from pages.models import TalkPage
+
+    if reuse and TalkPage.objects.count() == talks:
+        print(f"  reusing the {talks} talks already there", file=sys.stderr, flush=True)
+    else:
+        call_command("migrate", verbosity=0)
+        build(talks)
     result = measure(rounds)
     result.update({"database": connection.vendor, "talks": talks})
     print(json.dumps(result))
 
 
-def run_on(database_url: str, talks: int, rounds: int) -> dict:
+def run_on(database_url: str, talks: int, rounds: int, reuse: bool = False) -> dict:
     # Persistent connections, as production runs (CONN_MAX_AGE in base settings).
     env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "60"}
     output = subprocess.run(
@@ -243,6 +248,7 @@ def run_on(database_url: str, talks: int, rounds: int) -> dict:
             str(talks),
             "--rounds",
             str(rounds),
+            *(["--reuse"] if reuse else []),
         ],
         cwd=ROOT,
         env=env,
@@ -268,27 +274,35 @@ def main(argv=None) -> int:
     parser.add_argument("--talks", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on the databases a previous run built"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.talks, args.rounds)
+        worker(args.talks, args.rounds, args.reuse)
         return 0
     results = []
     if args.only in (None, "sqlite"):
         path = ROOT / "var" / "bench-search.sqlite3"
         path.parent.mkdir(exist_ok=True)
-        path.unlink(missing_ok=True)
+        if not args.reuse:
+            path.unlink(missing_ok=True)
         print(f"SQLite: {args.talks} talks", file=sys.stderr, flush=True)
-        results.append(run_on(f"sqlite:///{path}", args.talks, args.rounds))
+        results.append(run_on(f"sqlite:///{path}", args.talks, args.rounds, args.reuse))
     if args.only in (None, "postgres"):
         base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         try:
-            url = fresh_postgres(base)
+            url = (
+                base.rsplit("/", 1)[0] + "/confnotes_bench_search"
+                if args.reuse
+                else fresh_postgres(base)
+            )
         except Exception as exc:  # no server: say so, keep the SQLite figures
             print(f"PostgreSQL not available ({exc}); skipped", file=sys.stderr)
         else:
             print(f"PostgreSQL: {args.talks} talks", file=sys.stderr, flush=True)
-            results.append(run_on(url, args.talks, args.rounds))
+            results.append(run_on(url, args.talks, args.rounds, args.reuse))
     print(f"\nSearch view, in-process, {args.rounds} rounds x {len(QUERIES)} queries")
     print(f"{'database':<12}{'talks':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for r in results:

@@ -286,3 +286,48 @@ def sqlite_ranked_ids(results, limit: int) -> list[int] | None:
         .values_list("index_entry__object_id", flat=True)[:limit]
     )
     return [int(pk) for pk in entries]
+
+
+def postgres_ranked_ids(results, limit: int) -> list[int] | None:
+    """Object ids in rank order for PostgreSQL full text search, starting from the index.
+
+    Wagtail's PostgreSQL backend joins every page to its index entry through a text cast of the
+    page id; ranking from the index entries (GIN-indexed vectors) and then filtering the pages
+    by id is several times faster for common words. Same tsquery, same rank expression.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        from modelsearch.backends.database.postgres import postgres as pg
+        from modelsearch.conf import get_app_config
+        from modelsearch.query import Fuzzy, MatchAll, Not
+        from modelsearch.utils import get_descendants_content_types_pks
+    except (ImportError, LookupError):
+        return None
+    compiler = getattr(results, "query_compiler", None)
+    if not isinstance(compiler, pg.PostgresSearchQueryCompiler) or compiler.fields is not None:
+        return None
+    if isinstance(compiler.query, (MatchAll, Not, Fuzzy)):
+        return None
+    from django.db.models import F
+
+    index_entry = get_app_config().get_model("IndexEntry")
+    config = compiler.get_config(results.backend)
+    search_query = compiler.build_tsquery(compiler.query, config=config)
+    vectors = [(F("title"), F("title_norm")), (F("body"), 1.0)]
+    rank = None
+    for vector, boost in vectors:
+        part = compiler.build_tsrank(vector, compiler.query, config=config) * boost
+        rank = part if rank is None else rank + part
+    combined = F("title")._combine(F("body"), "||", False)
+    entries = (
+        index_entry.objects.annotate(_vector_=combined)
+        .filter(
+            _vector_=search_query,
+            content_type__in=get_descendants_content_types_pks(compiler.queryset.model),
+        )
+        .annotate(_rank_=rank)
+        .order_by(F("_rank_").desc(), "-object_id")
+        .values_list("object_id", flat=True)[:limit]
+    )
+    return [int(pk) for pk in entries]

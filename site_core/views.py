@@ -19,6 +19,7 @@ from .search import (
     filter_talk_ids,
     fuzzy_query,
     parse_query,
+    postgres_ranked_ids,
     raw_text,
     sqlite_ranked_ids,
 )
@@ -63,11 +64,13 @@ def _search_pages(parsed, filters) -> tuple[list[int], bool]:
     def ranked_ids(query) -> list[int]:
         results = base.search(query, operator="and").annotate_score("_score")
         fast = sqlite_ranked_ids(results, MAX_MATCHES * 4)
+        if fast is None:
+            fast = postgres_ranked_ids(results, MAX_MATCHES * 4)
         if fast is not None:
             # Keep the backend's order; drop what the page filters exclude.
             allowed = set(base.filter(conference_q, pk__in=fast).values_list("pk", flat=True))
             return [pk for pk in fast if pk in allowed][:MAX_MATCHES]
-        if hasattr(results, "get_queryset"):  # PostgreSQL: one ranked SQL query
+        if hasattr(results, "get_queryset"):  # other database backends: one ranked SQL query
             matched = results.get_queryset().filter(conference_q)
             return list(matched.values_list("pk", flat=True)[:MAX_MATCHES])
         return [page.pk for page in results[:MAX_MATCHES]]  # Elasticsearch/OpenSearch

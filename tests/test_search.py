@@ -366,3 +366,19 @@ def test_sqlite_single_pass_ranking_matches_the_backend_order(site):
         return
     assert fast == [page.pk for page in results]
     assert len(fast) == 3
+
+
+def test_postgres_index_first_ranking_matches_the_backend_order(site):
+    """The fast path keeps Wagtail's ts_rank order (PostgreSQL only; elsewhere it steps aside)."""
+    from wagtail.models import Page
+
+    from site_core.search import postgres_ranked_ids
+
+    query = parse_query("factories OR backfill OR labels").query
+    results = Page.objects.live().search(query, operator="and").annotate_score("_score")
+    fast = postgres_ranked_ids(results, 100)
+    if connection.vendor != "postgresql":
+        assert fast is None
+        return
+    assert fast == [page.pk for page in results]
+    assert len(fast) == 3
