@@ -352,32 +352,20 @@ def test_production_settings_switch_search_backend(monkeypatch):
     assert production.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"].endswith("elasticsearch8")
 
 
-def test_sqlite_single_pass_ranking_matches_the_backend_order(site):
-    """The fast path keeps Wagtail's bm25 order (SQLite only; elsewhere it steps aside)."""
+@pytest.mark.parametrize(
+    ("vendor", "fast_path"),
+    [("sqlite", "sqlite_ranked_ids"), ("postgresql", "postgres_ranked_ids")],
+)
+def test_fast_ranking_paths_match_the_backend_order(site, vendor, fast_path):
+    """Each database's fast path returns exactly Wagtail's order; elsewhere it steps aside."""
     from wagtail.models import Page
 
-    from site_core.search import sqlite_ranked_ids
+    from site_core import search as search_module
 
     query = parse_query("factories OR backfill OR labels").query
     results = Page.objects.live().search(query, operator="and").annotate_score("_score")
-    fast = sqlite_ranked_ids(results, 100)
-    if connection.vendor != "sqlite":
-        assert fast is None
-        return
-    assert fast == [page.pk for page in results]
-    assert len(fast) == 3
-
-
-def test_postgres_index_first_ranking_matches_the_backend_order(site):
-    """The fast path keeps Wagtail's ts_rank order (PostgreSQL only; elsewhere it steps aside)."""
-    from wagtail.models import Page
-
-    from site_core.search import postgres_ranked_ids
-
-    query = parse_query("factories OR backfill OR labels").query
-    results = Page.objects.live().search(query, operator="and").annotate_score("_score")
-    fast = postgres_ranked_ids(results, 100)
-    if connection.vendor != "postgresql":
+    fast = getattr(search_module, fast_path)(results, 100)
+    if connection.vendor != vendor:
         assert fast is None
         return
     assert fast == [page.pk for page in results]
