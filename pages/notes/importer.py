@@ -37,7 +37,6 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlockValidationError
 from wagtail.images import get_image_model
-from wagtail.images.fields import WagtailImageField
 from wagtail.log_actions import log
 from wagtail.models import Collection, Page, ReferenceIndex
 from wagtail.permissions import policy_registry
@@ -45,6 +44,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from pages.accessibility import check_stream
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
+from pages.uploads import SafeImageField
 from snippets.models import Speaker
 
 from .diagnostics import Diagnostics
@@ -652,7 +652,7 @@ class _Run:
                 )
                 return None
             try:
-                WagtailImageField().clean(SimpleUploadedFile(path.name, data))
+                SafeImageField().clean(SimpleUploadedFile(path.name, data))
             except ValidationError as error:
                 for message in error.messages:
                     self.diagnostics.error(spec.line, f"Image {relative}: {message}")
