@@ -294,7 +294,10 @@ def analyse(result: SoakResult, budget: float = RECOVERY_BUDGET) -> dict:
         return summary
     # An error is expected when its request was answered while PostgreSQL was down, or within
     # the budget after it came back.
-    unexpected = [r for r in errors if not (restart.down_at <= r.ended <= restart.up_at + budget)]
+    unexpected = sorted(
+        (r for r in errors if not (restart.down_at <= r.ended <= restart.up_at + budget)),
+        key=lambda r: r.ended,
+    )
     after_up = [r for r in errors if r.ended > restart.up_at]
     last_error = max((r.ended for r in errors), default=None)
     first_clean = next(
