@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, printing its figures.
 
-python -m benchmarks            # render (50 vs 500 blocks) and search (10,000 talks)
+python -m benchmarks            # render, search, http (wrk) and soak (readers, PostgreSQL restart)
 BENCH_TALKS=2000 python -m benchmarks
 """
 
@@ -14,6 +14,21 @@ def main() -> int:
     steps = [
         [sys.executable, "-m", "benchmarks.render"],
         [sys.executable, "-m", "benchmarks.search", "--talks", talks],
+        # wrk: the talk page uncached, through Varnish, and as an nginx static file (ceiling).
+        [sys.executable, "-m", "benchmarks.http", "--duration", "20"],
+        # 16 readers for 60 s, then again with PostgreSQL restarted 20 s in.
+        [sys.executable, "-m", "benchmarks.soak", "--readers", "16", "--duration", "60"],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.soak",
+            "--readers",
+            "16",
+            "--duration",
+            "60",
+            "--restart-postgres-at",
+            "20",
+        ],
     ]
     for step in steps:
         print(f"\n$ {' '.join(step[1:])}", flush=True)

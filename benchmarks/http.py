@@ -536,7 +536,7 @@ def main(argv=None) -> int:
         f"ratio (b)/(c) requests/s: {ratio_b:.2f} "
         f"(target >= 0.80: {'met' if ratio_b >= 0.8 else 'NOT met'})"
     )
-    print(f"ratio (a)/(c) requests/s: {ratio_a:.3f}")
+    print(f"ratio (a)/(c) requests/s: {ratio_a:.4f} (1 : {1 / ratio_a:.0f})")
     summary = {label: {k: v for k, v in r.items() if k != "output"} for label, r in results.items()}
     print(json.dumps({"database": vendor, "worker_class": args.worker_class, **summary}, indent=2))
     for problem in problems:
