@@ -36,6 +36,14 @@ from .accessibility import (
 
 logger = logging.getLogger(__name__)
 
+try:  # S3 media (site_core.storage): refused, silent or failing requests
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:  # pragma: no cover
+    MEDIA_STORAGE_ERRORS: tuple[type[BaseException], ...] = ()
+else:
+    MEDIA_STORAGE_ERRORS = (BotoCoreError, ClientError, Boto3Error)
+
 #: Features of paragraph rich text: inline formatting, links and lists. Headings are
 #: blocks of their own so that the heading hierarchy can be checked and anchored.
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "code"]
@@ -365,7 +373,7 @@ class FigureBlock(blocks.StructBlock):
         if image is not None:
             try:
                 context["picture"] = picture_data(image)
-            except SourceImageIOError:
+            except (SourceImageIOError, *MEDIA_STORAGE_ERRORS):
                 # The original file is gone (or storage is down): the page still renders.
                 logger.warning("Image %s has no readable file; not shown on the page", image.pk)
         return context

@@ -4,12 +4,24 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from .storage import STORAGE_ERROR_MESSAGE, is_storage_error
+from .storage import (
+    STORAGE_ERROR_MESSAGE,
+    delete_stored_files,
+    is_storage_error,
+    recording_stored_files,
+)
 
 logger = logging.getLogger(__name__)
+
+#: An admin page that needed the media storage (a new thumbnail, say) while it was failing.
+STORAGE_READ_ERROR_MESSAGE = (
+    "This page could not be shown: it needs the media storage, which is not answering. "
+    "Please try again in a few minutes; if it keeps failing, tell the site administrators."
+)
 
 
 def admin_prefix() -> str:
@@ -23,24 +35,41 @@ def is_admin_path(path: str) -> bool:
 class StorageErrorMiddleware:
     """Turn an S3 failure during an admin request into a message for the editor, not a 500.
 
-    The failing request saved nothing: Django writes the file (FileField.pre_save) before it
-    inserts the row, and Wagtail's create views run inside ``transaction.atomic``, so an upload
-    that cannot reach S3 leaves no Image or Document row behind.
+    The failing request saves nothing. An admin form post with files (multipart) runs in one
+    transaction; when S3 fails anywhere in it, that transaction is rolled back and the files
+    it had already stored are deleted again. That matters when the original was stored and a
+    later call failed: Wagtail's multiple upload commits the image, then renders a rendition of
+    the image it duplicates; without this the editor would be told nothing was saved while an
+    Image row and its file stayed behind.
 
     - Wagtail's multiple upload (``…/multiple/add/``, an XHR) gets its own JSON error format,
       ``{"success": false, "error_message": …}``, which it shows next to the file.
     - Other XHRs get the same JSON with status 503.
     - Ordinary admin form posts are redirected back to the same URL with an error message.
 
+    - An admin page (GET) that needed a new rendition redirects to the dashboard, saying so.
+
     Public pages are not handled here: they never need S3 to render once their renditions exist
-    (URLs are built locally), and a page that would need a new rendition fails like any error.
+    (URLs are built locally); an image that needs a new rendition is left out
+    (``pages.blocks.ImageBlock``).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        if not (
+            request.method == "POST"
+            and request.content_type == "multipart/form-data"
+            and is_admin_path(request.path)
+        ):
+            return self.get_response(request)
+        with recording_stored_files() as stored:
+            with transaction.atomic():
+                response = self.get_response(request)
+            if getattr(request, "media_storage_failed", False):
+                delete_stored_files(stored)
+        return response
 
     def process_exception(self, request, exception):
         if not is_storage_error(exception) or not is_admin_path(request.path):
@@ -48,6 +77,17 @@ class StorageErrorMiddleware:
         logger.error(
             "Media storage failed during %s %s", request.method, request.path, exc_info=exception
         )
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            # Inside __call__'s transaction: undo the rows, then __call__ deletes the files.
+            request.media_storage_failed = True
+            transaction.set_rollback(True)
+        if request.method != "POST":
+            if request.path == admin_prefix():
+                return None  # the dashboard itself failed: no redirect loop
+            messages.error(request, STORAGE_READ_ERROR_MESSAGE)
+            response = HttpResponseRedirect(admin_prefix())
+            response.status_code = 303
+            return response
         if "/multiple/" in request.path:
             return JsonResponse({"success": False, "error_message": STORAGE_ERROR_MESSAGE})
         if request.headers.get("x-requested-with") == "XMLHttpRequest" or (
@@ -57,8 +97,7 @@ class StorageErrorMiddleware:
                 {"success": False, "error_message": STORAGE_ERROR_MESSAGE}, status=503
             )
         messages.error(request, STORAGE_ERROR_MESSAGE)
-        target = request.get_full_path() if request.method == "POST" else admin_prefix()
-        response = HttpResponseRedirect(target)
+        response = HttpResponseRedirect(request.get_full_path())
         response.status_code = 303  # "see other": the browser follows with a GET
         return response
 

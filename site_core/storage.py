@@ -1,6 +1,9 @@
 """Media storage on S3: a task-friendly S3Storage, and outages seen from the application."""
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 try:
     from boto3.exceptions import Boto3Error
@@ -21,6 +24,31 @@ STORAGE_ERROR_MESSAGE = (
 
 def is_storage_error(exc: BaseException) -> bool:
     return bool(STORAGE_ERRORS) and isinstance(exc, STORAGE_ERRORS)
+
+
+logger = logging.getLogger(__name__)
+
+#: Files S3MediaStorage stored while :func:`recording_stored_files` is active.
+_stored_files: ContextVar[list | None] = ContextVar("stored_media_files", default=None)
+
+
+@contextmanager
+def recording_stored_files() -> Iterator[list]:
+    """Collect ``(storage, name)`` of every file stored inside the block (this thread/task)."""
+    token = _stored_files.set([])
+    try:
+        yield _stored_files.get()
+    finally:
+        _stored_files.reset(token)
+
+
+def delete_stored_files(stored: list) -> None:
+    """Best effort: remove files whose rows were rolled back (S3 may still be failing)."""
+    for storage, name in stored:
+        try:
+            storage.delete(name)
+        except Exception:  # noqa: BLE001 - storage errors of any backend; logged, not raised
+            logger.exception("Could not delete %s after a failed request; it is orphaned", name)
 
 
 try:
@@ -46,6 +74,13 @@ else:
             if isinstance(client_config, Mapping):
                 settings["client_config"] = Config(**client_config)
             super().__init__(**settings)
+
+        def _save(self, name, content):
+            name = super()._save(name, content)
+            stored = _stored_files.get()
+            if stored is not None:
+                stored.append((self, name))
+            return name
 
         def deconstruct(self):
             path, args, kwargs = super().deconstruct()

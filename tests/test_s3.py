@@ -25,7 +25,11 @@ from wagtail.images import get_image_model
 import pytest
 from storages.backends.s3 import S3Storage
 
-from site_core.settings.storage import media_storage, s3_client_config
+from site_core.settings.storage import (
+    media_storage,
+    s3_client_config,
+    worst_case_failure_seconds,
+)
 from site_core.storage import STORAGE_ERROR_MESSAGE, S3MediaStorage
 from tests.conftest import service_unavailable
 from tests.factories import DayFactory, ImageFactory, TalkFactory, mixed_body, png_bytes
@@ -284,6 +288,30 @@ def collection_id():
     return Collection.get_first_root_node().pk
 
 
+UPLOAD_VIEWS = ["/admin/images/add/", "/admin/images/multiple/add/"]
+
+
+def upload_through(client, view, name="upload.png"):
+    if view.endswith("/multiple/add/"):
+        data = {"files[]": upload_form(name), "collection": collection_id()}
+    else:
+        data = {"title": "Uploaded", "collection": collection_id(), "file": upload_form(name)}
+    return post_outside_test_transaction(client, view, data)
+
+
+def assert_editor_told(client, view, response):
+    """The editor sees the storage message: JSON for the uploader, a message after a redirect."""
+    if view.endswith("/multiple/add/"):
+        assert response.status_code == 200
+        assert response.json() == {"success": False, "error_message": STORAGE_ERROR_MESSAGE}
+    else:
+        assert response.status_code == 303
+        assert response["Location"] == view
+        page = client.get(view)
+        assert page.status_code == 200
+        assert STORAGE_ERROR_MESSAGE in page.content.decode()
+
+
 @pytest.fixture
 def s3_down(moto_endpoint):
     """S3 endpoint on a loopback port where nothing listens."""
@@ -308,7 +336,6 @@ def test_outage_single_upload_shows_message_and_saves_nothing(admin_client, s3_d
     assert "media storage is not answering" in page.content.decode()
     assert Image.objects.count() == before
     print(f"refused S3, single upload: the editor saw the error after {elapsed:.2f}s")
-    assert elapsed < 5, f"refused connection took {elapsed:.1f}s"
 
 
 def test_outage_multiple_upload_gives_uploader_error(admin_client, s3_down):
@@ -326,7 +353,6 @@ def test_outage_multiple_upload_gives_uploader_error(admin_client, s3_down):
     assert Image.objects.count() == before
     assert Image.objects.filter(file="").count() == 0
     print(f"refused S3, multiple upload: the editor saw the error after {elapsed:.2f}s")
-    assert elapsed < 5, f"refused connection took {elapsed:.1f}s"
 
 
 class SilentServer:
@@ -359,28 +385,25 @@ class SilentServer:
         self.sock.close()
 
 
-def test_outage_hanging_s3_fails_within_timeouts(admin_client):
-    """With the production timeouts (no overrides) a silent S3 fails in seconds, not minutes."""
+@pytest.mark.parametrize("view", UPLOAD_VIEWS)
+def test_outage_hanging_s3_fails_within_timeouts(admin_client, view):
+    """With the production timeouts (no overrides) a silent S3 fails after its read timeouts:
+    one call, two attempts, then the editor's message. (Time: benchmarks/s3_faults.py.)"""
     server = SilentServer()
     try:
         storages = storages_for(f"http://127.0.0.1:{server.port}", "confnotes-media")
-        config = s3_client_config({})
-        budget = config.retries["total_max_attempts"] * (config.read_timeout + 2) + 2
         with override_settings(STORAGES=storages):
-            before = Image.objects.count()
             started = time.monotonic()
-            response = post_outside_test_transaction(
-                admin_client,
-                "/admin/images/multiple/add/",
-                {"files[]": upload_form(), "collection": collection_id()},
-            )
+            response = upload_through(admin_client, view)
             elapsed = time.monotonic() - started
+            assert_editor_told(admin_client, view, response)
+        attempts = len(server.connections)
     finally:
         server.close()
-    assert response.json()["success"] is False
-    assert Image.objects.count() == before
-    print(f"hanging S3: the editor saw the error after {elapsed:.1f}s")
-    assert elapsed < budget, f"{elapsed:.1f}s"
+    assert Image.objects.count() == 0
+    # Each attempt waited on its own connection; botocore gave up after the configured number.
+    assert attempts == s3_client_config({}).retries["total_max_attempts"]
+    print(f"silent S3, {view}: the editor saw the error after {elapsed:.1f}s")
 
 
 def test_rendered_pages_keep_serving_when_s3_stops(client):
@@ -412,7 +435,6 @@ def test_rendered_pages_keep_serving_when_s3_stops(client):
                 set(re.findall(r'(?:src|srcset)="([^"]*images/[^"]*)"', again.text))
             )
             print(f"S3 stopped: an already-rendered page served in {elapsed:.2f}s")
-            assert elapsed < 2, f"page took {elapsed:.1f}s with S3 down"
     finally:
         stop_moto(server)
 
@@ -427,3 +449,221 @@ def test_upload_works_again_after_outage(admin_client, s3):
     image = Image.objects.get(pk=data["image_id"])
     assert image.file.name in keys(s3["endpoint"], s3["bucket"])
     io.BytesIO(image.file.read())  # readable back through the storage
+
+
+# --- an S3 that answers, but badly ---------------------------------------------------------
+
+
+class FaultyS3:
+    """An HTTP proxy in front of the moto server that can fail chosen requests.
+
+    ``rule(method, path)`` returns ``None`` to forward the request to moto, or an HTTP status to
+    answer with instead (an S3-style XML error, as an overloaded S3 sends). Every request is
+    recorded as ``(method, path, status)`` so that a test can say which calls were made.
+    """
+
+    def __init__(self, upstream: str, rule=None):
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        self.rule = rule or (lambda method, path: None)
+        self.requests: list[tuple[str, str, int]] = []
+        target = urlsplit(upstream)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    chunks = []
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0], 16)
+                        if size == 0:
+                            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                                pass
+                            return b"".join(chunks)
+                        chunks.append(self.rfile.read(size))
+                        self.rfile.readline()
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+            def _handle(self):
+                body = self._body()
+                status = proxy.rule(self.command, self.path)
+                if status is not None:
+                    payload = (
+                        b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>'
+                        + (b"SlowDown" if status == 503 else b"InternalError")
+                        + b"</Code><Message>Injected fault</Message></Error>"
+                    )
+                    proxy.requests.append((self.command, self.path, status))  # before answering
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(payload)
+                    return
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("transfer-encoding", "content-length", "connection")
+                }
+                headers["Content-Length"] = str(len(body))
+                connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                try:
+                    connection.request(self.command, self.path, body=body, headers=headers)
+                    answer = connection.getresponse()
+                    data = answer.read()
+                finally:
+                    connection.close()
+                proxy.requests.append((self.command, self.path, answer.status))
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.endpoint = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=2)
+
+
+@pytest.fixture
+def faulty_s3(moto_endpoint):
+    bucket = new_bucket(moto_endpoint)
+    proxy = FaultyS3(moto_endpoint)
+    try:
+        with override_settings(STORAGES=storages_for(proxy.endpoint, bucket)):
+            yield {"proxy": proxy, "bucket": bucket, "moto": moto_endpoint}
+    finally:
+        proxy.close()
+
+
+def bucket_matches_rows(endpoint, bucket) -> None:
+    """Every Image and Rendition row has its object, and every object belongs to a row."""
+    rendition_model = Image.get_rendition_model()
+    names = set(Image.objects.values_list("file", flat=True))
+    names |= set(rendition_model.objects.values_list("file", flat=True))
+    stored = keys(endpoint, bucket)
+    assert names - stored == set(), "rows pointing to nothing"
+    assert stored - names == set(), "orphaned objects"
+
+
+def test_worst_case_failure_is_within_15_seconds():
+    """The issue's bound, from the client configuration production gets."""
+    config = s3_client_config({})
+    worst = worst_case_failure_seconds(config)
+    print(f"worst case for a failing S3 call: {worst:.1f}s")
+    assert worst <= 15
+    # The formula itself: 2 attempts of (connect + read), one backoff of at most 1 s.
+    assert worst == 2 * (config.connect_timeout + config.read_timeout) + 1
+    slower = s3_client_config({"AWS_S3_MAX_ATTEMPTS": "3", "AWS_S3_READ_TIMEOUT": "10"})
+    assert worst_case_failure_seconds(slower) == 3 * (2 + 10) + 1 + 2
+
+
+@pytest.mark.parametrize("view", UPLOAD_VIEWS)
+@pytest.mark.parametrize("status", [500, 503])
+def test_s3_answering_errors_upload_fails_cleanly(admin_client, faulty_s3, view, status):
+    proxy, bucket = faulty_s3["proxy"], faulty_s3["bucket"]
+    proxy.rule = lambda method, path: status
+    response = upload_through(admin_client, view)
+    assert_editor_told(admin_client, view, response)
+    assert Image.objects.count() == 0
+    assert keys(faulty_s3["moto"], bucket) == set()
+    # S3 was asked (and retried once: 2 attempts), and answered the injected error each time.
+    assert [answer for _, _, answer in proxy.requests] == [status, status]
+
+
+def test_upload_stored_then_rendition_failing_leaves_nothing(admin_client, faulty_s3):
+    """Multiple upload of a duplicate: the original is stored, then the uploader's answer needs
+    a rendition of the earlier image, whose upload fails. The new row and its object go."""
+    proxy, moto, bucket = faulty_s3["proxy"], faulty_s3["moto"], faulty_s3["bucket"]
+    view = "/admin/images/multiple/add/"
+    assert upload_through(admin_client, view, name="earlier.png").json()["success"] is True
+    earlier = Image.objects.get()
+    before = keys(moto, bucket)
+    proxy.requests.clear()
+    proxy.rule = lambda method, path: 503 if method == "PUT" and "/images/" in path else None
+
+    response = upload_through(admin_client, view, name="earlier.png")  # the same picture
+    assert_editor_told(admin_client, view, response)
+
+    stored = [p for m, p, status in proxy.requests if m == "PUT" and status == 200]
+    assert len(stored) == 1 and "/original_images/" in stored[0], proxy.requests
+    assert any(m == "PUT" and status == 503 for m, _, status in proxy.requests)
+    assert ("DELETE", stored[0], 204) in proxy.requests  # the new original was removed again
+    assert list(Image.objects.all()) == [earlier]
+    assert not Image.get_rendition_model().objects.exists()
+    assert keys(moto, bucket) == before
+    bucket_matches_rows(moto, bucket)
+
+
+def test_upload_then_listing_with_renditions_failing(admin_client, faulty_s3):
+    """A single upload stores the original and ends; the listing after it needs a thumbnail.
+    The upload is kept (its row and object agree), the listing says storage is failing."""
+    from site_core.middleware import STORAGE_READ_ERROR_MESSAGE
+
+    proxy, moto, bucket = faulty_s3["proxy"], faulty_s3["moto"], faulty_s3["bucket"]
+    proxy.rule = lambda method, path: 503 if method == "PUT" and "/images/" in path else None
+    view = "/admin/images/add/"
+    response = upload_through(admin_client, view)
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert image.file.name in keys(moto, bucket)
+
+    listing = admin_client.get(response["Location"])
+    assert listing.status_code == 303 and listing["Location"] == "/admin/"
+    home = admin_client.get("/admin/")
+    assert home.status_code == 200
+    assert STORAGE_READ_ERROR_MESSAGE in home.content.decode()
+    assert STORAGE_ERROR_MESSAGE not in home.content.decode()  # not "nothing was saved"
+    bucket_matches_rows(moto, bucket)
+
+    proxy.rule = lambda method, path: None  # S3 is back: the listing shows the thumbnail
+    assert admin_client.get(response["Location"]).status_code == 200
+    bucket_matches_rows(moto, bucket)
+
+
+@pytest.mark.parametrize("fault", ["refused", "503"])
+def test_public_page_needing_new_renditions_serves_without_image(client, faulty_s3, fault):
+    """An image stored before the outage, whose renditions were never made: the talk page is
+    served (200) without the picture instead of failing."""
+    from django.db import transaction
+
+    proxy, bucket = faulty_s3["proxy"], faulty_s3["bucket"]
+    image = ImageFactory(title="Whiteboard")
+    talk = TalkFactory(parent=DayFactory(), body=mixed_body(6, image=image))
+    assert not image.renditions.exists()
+    if fault == "503":
+        proxy.rule = lambda method, path: 503
+        storages = storages_for(proxy.endpoint, bucket)
+    else:
+        storages = storages_for(f"http://127.0.0.1:{closed_port()}", bucket)
+    with override_settings(STORAGES=storages), transaction.atomic():
+        response = client.get(talk.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Paragraph 1 with" in html and "Section 0" in html  # the rest of the body
+    assert "<picture" not in html and "images/" not in html
+    assert not image.renditions.exists()
+
+    proxy.rule = lambda method, path: None  # back: the picture appears
+    again = client.get(talk.url)
+    assert again.status_code == 200 and "<picture" in again.content.decode()

@@ -11,7 +11,7 @@ Environment variables (only ``AWS_STORAGE_BUCKET_NAME`` is required to switch to
 ``AWS_S3_REGION_NAME``       region of the bucket
 ``AWS_LOCATION``             key prefix inside the bucket
 ``AWS_S3_ADDRESSING_STYLE``  ``path`` or ``virtual`` (botocore chooses when unset)
-``AWS_S3_CONNECT_TIMEOUT``   seconds to open a connection (default 3)
+``AWS_S3_CONNECT_TIMEOUT``   seconds to open a connection (default 2)
 ``AWS_S3_READ_TIMEOUT``      seconds to wait for any byte of an answer (default 5)
 ``AWS_S3_MAX_ATTEMPTS``      attempts per request, the first included (default 2)
 
@@ -39,14 +39,14 @@ def s3_client_config(environ: Mapping[str, str]):
 
     botocore's defaults are 60 s connect and read timeouts with up to 5 attempts (legacy mode),
     so an outage would hang an editor's upload, and the gunicorn worker serving it, for minutes.
-    Worst case here: ``MAX_ATTEMPTS × (CONNECT or READ timeout) + backoff`` ≈ 11 s; a refused
-    connection fails in well under a second.
+    Worst case here (:func:`worst_case_failure_seconds`): 2 × (2 s + 5 s) + 1 s backoff = 15 s;
+    a refused connection fails in well under a second, a silent endpoint in about 10 s.
     """
     from botocore.config import Config
 
     addressing_style = environ.get("AWS_S3_ADDRESSING_STYLE", "").strip() or None
     return Config(
-        connect_timeout=_number(environ, "AWS_S3_CONNECT_TIMEOUT", 3),
+        connect_timeout=_number(environ, "AWS_S3_CONNECT_TIMEOUT", 2),
         read_timeout=_number(environ, "AWS_S3_READ_TIMEOUT", 5),
         retries={
             "mode": "standard",
@@ -56,6 +56,21 @@ def s3_client_config(environ: Mapping[str, str]):
         signature_version="s3v4",
         s3={"addressing_style": addressing_style} if addressing_style else {},
     )
+
+
+def worst_case_failure_seconds(config) -> float:
+    """The longest one failing S3 call can keep a request waiting with this botocore ``Config``.
+
+    Each attempt may spend the whole connect timeout and then the whole read timeout; between
+    attempts botocore's standard retry mode sleeps at most ``min(2 ** (i - 1), 20)`` seconds
+    (the throttling scale, the larger one) before attempt ``i + 1``. An upload stops at its
+    first failing call. (botocore would stretch a sleep by up to 5 s for an
+    ``x-amz-retry-after`` header, which S3 does not send.)
+    """
+    attempts = int(config.retries["total_max_attempts"])
+    waiting = attempts * (config.connect_timeout + config.read_timeout)
+    backoff = sum(min(2 ** (attempt - 1), 20) for attempt in range(1, attempts))
+    return waiting + backoff
 
 
 def s3_options(environ: Mapping[str, str]) -> dict:
