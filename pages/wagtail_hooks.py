@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from . import admin_restrictions  # noqa: F401  (registers its hooks)
 from .notes.admin_views import import_notes_view, user_can_import
 
 
