@@ -17,10 +17,12 @@
 """
 
 import re
+from io import StringIO
 
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -39,6 +41,7 @@ from wagtail.models import (
     UploadedFile,
     Workflow,
 )
+from wagtail.test.utils.form_data import querydict_from_html
 
 import pytest
 
@@ -575,3 +578,178 @@ def test_sweep_covers_every_url(world):
     ):
         assert needle in routes
     assert len(routes) > 200
+
+
+# --- editors and moderators ---------------------------------------------------------------
+
+
+def edit_form(client, page) -> dict:
+    response = client.get(f"/admin/pages/{page.pk}/edit/")
+    assert response.status_code == 200
+    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+    # The body StreamField is drawn by JavaScript: no inputs in the HTML. These conference
+    # pages have an empty body (the factory's), so an empty stream keeps it as it is.
+    assert not page.specific.body
+    data.setdefault("body-count", "0")
+    return data
+
+
+def test_editor_edits_own_conference_only_and_cannot_publish(world, client):
+    client.force_login(world.editor_a)
+    html = client.get(f"/admin/pages/{world.conf_a.pk}/edit/").content.decode()
+    assert 'name="action-publish"' not in html  # no Publish button…
+    assert 'name="action-submit"' in html  # …but "Submit to Moderators approval"
+    data = edit_form(client, world.conf_a)
+    data["title"] = "Conference A, edited"
+    data["action-publish"] = "publish"  # asked for anyway: saved as a draft only
+    response = client.post(f"/admin/pages/{world.conf_a.pk}/edit/", data)
+    assert response.status_code == 302
+    world.conf_a.refresh_from_db()
+    assert world.conf_a.draft_title == "Conference A, edited"
+    assert not world.conf_a.live and world.conf_a.has_unpublished_changes
+    assert not world.conf_a.permissions_for_user(world.editor_a).can_publish()
+    assert world.talk_a.permissions_for_user(world.editor_a).can_edit()
+
+    # Conference B: the edit view is refused, and so is a well-formed POST.
+    assert refused(client.get(f"/admin/pages/{world.conf_b.pk}/edit/"))
+    client.force_login(world.moderator)
+    data_b = edit_form(client, world.conf_b)
+    client.force_login(world.editor_a)
+    data_b["title"] = "Taken over"
+    revisions = world.conf_b.revisions.count()
+    assert refused(client.post(f"/admin/pages/{world.conf_b.pk}/edit/", data_b))
+    world.conf_b.refresh_from_db()
+    assert (world.conf_b.title, world.conf_b.draft_title) == ("Conference Bee", "Conference Bee")
+    assert world.conf_b.revisions.count() == revisions
+    assert refused(client.get(f"/admin/pages/add/pages/talkpage/{world.day_b.pk}/"))
+    assert client.get(f"/admin/pages/add/pages/talkpage/{world.day_a.pk}/").status_code == 200
+
+    # The explorer starts at their conference and shows its pages, not B's.
+    html = client.get("/admin/pages/", follow=True).content.decode()
+    assert f"Day of {PAGE_SECRET}" in html and "Bee day" not in html
+
+
+def test_moderator_publishes_anywhere_and_approves_submissions(world, client):
+    client.force_login(world.moderator)
+    for page in (world.conf_b, world.conf_a):
+        data = edit_form(client, page)
+        data["action-publish"] = "publish"
+        assert client.post(f"/admin/pages/{page.pk}/edit/", data).status_code == 302
+        page.refresh_from_db()
+        assert page.live and not page.has_unpublished_changes
+    # Editor A submitted talk A (World): the moderator approves it, which publishes it.
+    url = f"/admin/pages/workflow/action/{world.talk_a.pk}/approve/{world.task_state.pk}/"
+    response = client.post(url, {"comment": "Fine."})
+    assert response.status_code in (200, 302)
+    world.talk_a.refresh_from_db()
+    assert world.talk_a.live
+    assert f"Draft words about {PAGE_SECRET}" in str(world.talk_a.body[0].value)
+
+
+def chooser_html(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_page_chooser_for_editors(world, client):
+    """Wagtail's chooser shows the whole tree to every admin user, drafts included. Ours shows
+    others only live pages and their own subtree (pages.admin_restrictions); a page asked for
+    by id still shows its title (Wagtail's views, no hook)."""
+    home = f"/admin/choose-page/{world.home.pk}/"
+    search = "/admin/choose-page/search/?q=conference"
+    client.force_login(world.editor_b)
+    for html in (chooser_html(client, home), chooser_html(client, search)):
+        assert "Conference Bee" in html and PAGE_SECRET not in html
+    html = chooser_html(client, f"/admin/choose-page/{world.day_a.pk}/")
+    assert f"Day of {PAGE_SECRET}" in html  # the page asked for, by id (Wagtail's design)
+    assert f"Talk on {PAGE_SECRET}" not in html  # its draft children are not listed
+    html = client.get(f"/admin/choose-page/chosen-multiple/?id={world.talk_a.pk}").content
+    assert f"Talk on {PAGE_SECRET}".encode() in html  # by id again (Wagtail's design)
+
+    client.force_login(world.editor_a)  # own drafts and others' live pages
+    html = chooser_html(client, home)
+    assert f"Conference {PAGE_SECRET}" in html and "Conference Bee" in html
+
+    world.moderator.is_superuser = True  # Wagtail's unrestricted chooser
+    world.moderator.save()
+    client.force_login(world.moderator)
+    assert f"Conference {PAGE_SECRET}" in chooser_html(client, home)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def group_state() -> dict:
+    return {
+        group.name: (
+            sorted(group.permissions.values_list("codename", flat=True)),
+            sorted(group.page_permissions.values_list("page__title", "permission__codename")),
+            sorted(
+                group.collection_permissions.values_list("collection__name", "permission__codename")
+            ),
+        )
+        for group in Group.objects.all()
+    }
+
+
+def run_setup_groups() -> str:
+    out = StringIO()
+    call_command("setup_groups", stdout=out)
+    return out.getvalue()
+
+
+def test_setup_groups_is_idempotent_and_confines_editors(home):
+    conference = ConferenceFactory(title="Harbour Conf 2026")
+    editors = Group.objects.get(name="Editors")
+    assert editors.page_permissions.filter(page__depth=1).exists()  # Wagtail's default
+    first = run_setup_groups()
+    assert "Editors: - add_page on “Root”" in first
+    state = group_state()
+    assert run_setup_groups().strip() == "Groups already set up: nothing changed."
+    assert group_state() == state
+
+    moderators, editors, own = (
+        state["Moderators"],
+        state["Editors"],
+        state["Editors: Harbour Conf 2026"],
+    )
+    assert moderators[1] == [("Root", code) for code in sorted(groups.MODERATOR_PAGE_PERMISSIONS)]
+    assert ("Root", "delete_image") in moderators[2]
+    assert "delete_speaker" in moderators[0] and "add_searchpromotion" in moderators[0]
+    assert editors[1] == []
+    assert {"access_admin", "add_speaker", "change_speaker"} <= set(editors[0])
+    assert own[1] == [
+        ("Harbour Conf 2026", "add_page"),
+        ("Harbour Conf 2026", "change_page"),
+        ("Harbour Conf 2026", "lock_page"),
+    ]
+    assert ("Harbour Conf 2026", "choose_image") in own[2]
+    assert all(collection == "Harbour Conf 2026" for collection, _ in own[2])
+    assert "delete_speaker" not in own[0]
+
+    # A renamed conference: its group and collection follow on the next run.
+    conference.title = conference.draft_title = "Harbour Conf 2027"
+    conference.save()
+    assert "renamed group Editors: Harbour Conf 2026 to Editors: Harbour Conf 2027" in (
+        run_setup_groups()
+    )
+    assert groups.conference_group(conference).name == "Editors: Harbour Conf 2027"
+    assert Collection.objects.filter(name="Harbour Conf 2027").exists()
+
+
+def test_new_conference_gets_its_group_at_once(home, django_user_model):
+    run_setup_groups()
+    conference = ConferenceFactory(title="Brand New Conf", live=False)
+    day = DayFactory(parent=conference)
+    group = Group.objects.get(name="Editors: Brand New Conf")
+    assert groups.conference_group(conference) == group
+    editor = django_user_model.objects.create_user("newed", password="pw")
+    group.user_set.add(editor)
+    editor = django_user_model.objects.get(pk=editor.pk)
+    assert day.permissions_for_user(editor).can_edit()
+    assert day.permissions_for_user(editor).can_add_subpage()
+    assert not day.permissions_for_user(editor).can_publish()
+    other = ConferenceFactory(title="Someone Else's Conf")
+    assert not other.permissions_for_user(editor).can_edit()
+    assert run_setup_groups().strip() == "Groups already set up: nothing changed."
