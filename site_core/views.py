@@ -63,13 +63,12 @@ def _search_pages(parsed, filters) -> tuple[list[int], bool]:
 
     def ranked_ids(query) -> list[int]:
         results = base.search(query, operator="and").annotate_score("_score")
-        fast = sqlite_ranked_ids(results, MAX_MATCHES * 4)
+        visible = base.filter(conference_q)
+        fast = sqlite_ranked_ids(results, MAX_MATCHES, visible)
         if fast is None:
-            fast = postgres_ranked_ids(results, MAX_MATCHES * 4)
-        if fast is not None:
-            # Keep the backend's order; drop what the page filters exclude.
-            allowed = set(base.filter(conference_q, pk__in=fast).values_list("pk", flat=True))
-            return [pk for pk in fast if pk in allowed][:MAX_MATCHES]
+            fast = postgres_ranked_ids(results, MAX_MATCHES, visible)
+        if fast is not None:  # the backend's order, visibility and page filters applied in SQL
+            return fast
         if hasattr(results, "get_queryset"):  # other database backends: one ranked SQL query
             matched = results.get_queryset().filter(conference_q)
             return list(matched.values_list("pk", flat=True)[:MAX_MATCHES])
