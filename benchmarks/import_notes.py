@@ -47,9 +47,8 @@ LAST = ["Quill", "Rowan", "Sato", "Tamm", "Umber", "Vale", "Wren", "Xu", "Young"
 def talk_markdown(number: int, rng: random.Random) -> str:
     topic = rng.choice(TOPICS)
     language = rng.choice(LANGUAGES)
-    speakers = ", ".join(
-        f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(1, 2))
-    )
+    firsts = rng.sample(FIRST, 2)  # two different people when there are two
+    speakers = ", ".join(f"{first} {rng.choice(LAST)}" for first in firsts[: rng.randint(1, 2)])
     return f"""### Talk {number}: lessons on {topic}
 
 Speakers: {speakers}
