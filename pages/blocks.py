@@ -20,6 +20,7 @@ from wagtail.contrib.typed_table_block.blocks import TypedTableBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 from wagtail.images.models import SourceImageIOError
+from wagtail.rich_text import RichText
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from pygments import highlight
@@ -33,6 +34,7 @@ from .accessibility import (
     heading_problems,
     link_text_problems,
 )
+from .sanitise import clean_rich_text
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +131,18 @@ class HeadingBlock(blocks.StructBlock):
         form_classname = "heading-block"
 
 
-class ParagraphBlock(blocks.RichTextBlock):
+class CleanRichTextBlock(blocks.RichTextBlock):
+    """Rich text whose source is whitelisted whenever it is loaded (``pages.sanitise``)."""
+
+    def to_python(self, value):
+        return super().to_python(clean_rich_text(value or ""))
+
+    def normalize(self, value):
+        value = super().normalize(value)
+        return RichText(clean_rich_text(value.source or ""))
+
+
+class ParagraphBlock(CleanRichTextBlock):
     """Running text: bold, italic, links, lists, inline code. No headings: use a heading block."""
 
     def __init__(self, **kwargs):
@@ -445,7 +458,7 @@ class TableBlock(TypedTableBlock):
             [
                 ("text", blocks.CharBlock()),
                 ("number", blocks.DecimalBlock()),
-                ("rich_text", blocks.RichTextBlock(features=INLINE_FEATURES)),
+                ("rich_text", CleanRichTextBlock(features=INLINE_FEATURES)),
             ],
             **kwargs,
         )
