@@ -208,12 +208,16 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:,.1f}".removesuffix(".0")
 
 
+def _a(label: str) -> str:
+    return f"an {label}" if label[:1] in "AEIOU" else f"a {label}"
+
+
 def _describe(kind: str | None) -> str:
     if kind in RASTER_FORMATS:
-        return f"a {RASTER_FORMATS[kind][1]} image"
+        return f"{_a(RASTER_FORMATS[kind][1])} image"
     if kind in OTHER_KINDS:
         return OTHER_KINDS[kind]
-    return "not an image format Confnotes recognises"
+    return "in a format Confnotes does not recognise"
 
 
 def check_image_bytes(name: str, data: bytes) -> None:
@@ -228,7 +232,7 @@ def check_image_bytes(name: str, data: bytes) -> None:
 
     if not data:
         raise ValidationError(
-            f"The file is empty (0 bytes). Upload a {accepted} image.", code="empty"
+            f"The file is empty (0 bytes). Upload {_a(accepted)} image.", code="empty"
         )
     if max_size is not None and len(data) > max_size:
         raise ValidationError(_too_large_message(len(data), max_size), code="file_too_large")
@@ -244,7 +248,7 @@ def check_image_bytes(name: str, data: bytes) -> None:
     if extension not in allowed:
         shown = f"“.{extension}” files are" if extension else "Files without an extension are"
         raise ValidationError(
-            f"{shown} not accepted. Upload a {accepted} image "
+            f"{shown} not accepted. Upload {_a(accepted)} image "
             f"(with a name ending in {', '.join('.' + e for e in allowed)}).",
             code="invalid_image_extension",
         )
@@ -267,7 +271,7 @@ def check_image_bytes(name: str, data: bytes) -> None:
             else ""
         )
         raise ValidationError(
-            f"This file is {_describe(kind)}, not a {expected_label} image, although its name "
+            f"This file is {_describe(kind)}, not {_a(expected_label)} image, although its name "
             f"ends in .{extension}.{advice} Only {accepted} images are accepted.",
             code="invalid_image",
         )
@@ -373,11 +377,11 @@ class SafeImageField(WagtailImageField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.error_messages["empty"] = (
-            f"The file is empty (0 bytes). Upload a {accepted_formats_text()} image."
+            f"The file is empty (0 bytes). Upload {_a(accepted_formats_text())} image."
         )
         # Shown by the multiple uploader's JavaScript before it sends anything.
         self.error_messages["invalid_image_extension"] = (
-            f"Not an accepted image file. Upload a {accepted_formats_text()} image "
+            f"Not an accepted image file. Upload {_a(accepted_formats_text())} image "
             "(SVG is not accepted)."
         )
 
