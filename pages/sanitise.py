@@ -18,7 +18,8 @@ from functools import lru_cache
 
 from wagtail.whitelist import Whitelister, allow_without_attributes, attribute_rule, check_url
 
-from bs4 import Comment, NavigableString
+from bs4 import BeautifulSoup, Comment, NavigableString
+from bs4.formatter import HTMLFormatter
 
 _DROPPED_WITH_CONTENT = frozenset(
     {
@@ -78,6 +79,21 @@ class _BodyWhitelister(Whitelister):
 _WHITELISTER = _BodyWhitelister()
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _EditorFormatter(HTMLFormatter):
+    """Output as the editor writes it: &, <, > escaped in text (apostrophes and double quotes
+    left alone), and double quotes escaped too in attribute values, always double-quoted."""
+
+    def attribute_value(self, value: str) -> str:
+        return _escape(value).replace('"', "&quot;")
+
+
+_FORMATTER = _EditorFormatter(entity_substitution=_escape)
+
+
 @lru_cache(maxsize=8192)
 def clean_rich_text(source: str) -> str:
     """``source`` with only the whitelisted elements and attributes (see the module docstring)."""
@@ -85,4 +101,6 @@ def clean_rich_text(source: str) -> str:
         return ""
     if "<" not in source and "&" not in source:
         return source  # plain text: nothing to clean
-    return _WHITELISTER.clean(source)
+    doc = BeautifulSoup(source, "html.parser")
+    _WHITELISTER.clean_node(doc, doc)
+    return doc.decode(formatter=_FORMATTER)

@@ -40,7 +40,8 @@ def test_hostile_markup_is_removed(source, expected):
 
 def test_editor_output_is_unchanged():
     source = (
-        '<p>A <b>b</b> <i>i</i> <code>a&lt;b</code> <a href="https://example.org/x?a=1&amp;b=2">'
+        '<p>It\'s a "quote" <b>b</b> <i>i</i> <code>a&lt;b</code> '
+        '<a href="https://example.org/x?a=1&amp;b=2">'
         'ext</a> <a href="mailto:a@example.org">mail</a> <a id="3" linktype="page">int</a></p>'
         "<ul><li>one</li></ul><ol><li>two</li></ol>"
     )
