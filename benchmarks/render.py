@@ -209,7 +209,7 @@ def callgrind_instructions(database_url: str, url: str, extra: int = 5) -> int |
 
 def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_core.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     os.environ.setdefault("CONN_MAX_AGE", "60")
     import django
 

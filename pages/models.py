@@ -47,6 +47,24 @@ class BodyPageMixin(models.Model):
         return anchored_blocks(self.body)
 
     @cached_property
+    def sorted_tags(self) -> list:
+        """The page's tags by name, loaded once (the template and the JSON-LD share them)."""
+        tags = getattr(self, "tags", None)
+        return sorted(tags.all(), key=lambda tag: tag.name) if tags is not None else []
+
+    @cached_property
+    def breadcrumb_ancestors(self) -> list:
+        """Ancestors below the site root, for breadcrumbs: the talk's conference and day come
+        from the properties the page already loads, so the trail costs no extra query."""
+        if isinstance(self, TalkPage):
+            return [self.conference, self.day]
+        if isinstance(self, DayPage):
+            return [
+                ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -Page.steplen])
+            ]
+        return []  # a conference: Home is its only ancestor
+
+    @cached_property
     def table_of_contents(self) -> list[dict]:
         return [
             {"id": anchor, "text": block.value["text"], "level": int(block.value["level"][1])}
@@ -65,6 +83,22 @@ class HomePage(Page):
     max_count = 1
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    def route(self, request, path_components):
+        """Find the page at the end of the path in two queries, not two per level of the tree.
+
+        Wagtail walks the path one slug at a time (``get_children().get(slug=…)`` and
+        ``.specific`` at every level: 8 queries for a talk). Every page's ``url_path`` is stored,
+        so the page is looked up by it directly; that page then routes itself (live check,
+        sub-routes). A path with no such page (a sub-route of an ancestor, or nothing) falls
+        back to Wagtail's walk, which also gives the usual 404.
+        """
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.filter(url_path=url_path).only("id", "content_type").first()
+            if page is not None:
+                return page.specific.route(request, [])
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -110,7 +110,7 @@ def conference_event(conference, request) -> dict:
         data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
     if conference.website:
         data["sameAs"] = conference.website
-    tags = sorted(tag.name for tag in conference.tags.all())
+    tags = [tag.name for tag in conference.sorted_tags]
     if tags:
         data["keywords"] = ", ".join(tags)
     return data
@@ -163,7 +163,7 @@ def talk_article(talk, request, site_name: str) -> dict:
         data["dateModified"] = talk.last_published_at.isoformat()
     if speakers:
         data["author"] = speakers
-    tags = sorted(tag.name for tag in talk.tags.all())
+    tags = [tag.name for tag in talk.sorted_tags]
     if tags:
         data["keywords"] = ", ".join(tags)
     return data

@@ -134,6 +134,25 @@ def test_talk_query_count_is_fixed_from_5_to_200_blocks(client, tree):
     small_count = count_queries(client, small.url)
     large_count = count_queries(client, large.url)
     assert small_count == large_count, (small_count, large_count)
+    # Routing is two queries whatever the depth; tags and breadcrumbs reuse what the page loads.
+    # (Test settings have no cache, so the site's root paths are read on every request too.)
+    assert large_count <= 17, large_count
+
+
+def test_routing_by_url_path_keeps_wagtail_semantics(client, tree):
+    """The talk is found in two queries, and drafts, missing pages and sub-paths still 404."""
+    day, talk = tree["day"], tree["talks"][0]
+    assert client.get(talk.url).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(talk.url)
+    routing = [q["sql"] for q in ctx.captured_queries if '"url_path" =' in q["sql"]]
+    assert len(routing) == 1
+    draft = TalkFactory(parent=day, title="Not yet", live=False)
+    assert client.get(day.url + draft.slug + "/").status_code == 404
+    assert client.get(day.url + "no-such-talk/").status_code == 404
+    assert client.get(talk.url + "extra/").status_code == 404
+    talk.unpublish()
+    assert client.get(talk.url).status_code == 404
 
 
 def test_listing_query_counts_do_not_grow_with_talks(client, tree):
