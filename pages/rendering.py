@@ -11,7 +11,7 @@ from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 
-from .blocks import heading_anchor
+from .blocks import has_picture_sources, heading_anchor
 
 
 def anchored_blocks(stream) -> list[tuple]:
@@ -62,7 +62,9 @@ def prepare_stream(stream) -> None:
     embeds = []
     for block in stream:
         if block.block_type == "image":
-            images.append(block.value.get("image"))
+            image = block.value.get("image")
+            if image is not None and not has_picture_sources(image):
+                images.append(image)
         elif block.block_type == "video" and block.value.get("url") is not None:
             embeds.append(block.value["url"])
     prefetch_image_renditions(images)

@@ -18,3 +18,12 @@ def home(db):
     from tests.factories import home_page
 
     return home_page()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_picture_sources():
+    """Each test starts without the per-process <picture> sources (ids repeat across tests)."""
+    from pages.blocks import forget_picture_sources
+
+    forget_picture_sources()
+    yield
