@@ -6,12 +6,18 @@
 
 Builds (or reuses) a benchmark database with a 50-block talk page (``benchmarks.render.body``),
 collects static files, and starts on free loopback ports, all with production settings:
-gunicorn (2 workers), varnishd with ``deploy/varnish/default.vcl`` in front of it, and nginx
-serving the exact bytes of the talk page from a file — the ceiling. After a warm-up, ``wrk
---latency`` runs against each for the same duration, and the table gives requests per second and
-p50/p99 latency with the ratios (b)/(c) and (a)/(c). Every run checks that all responses were
-2xx (wrk's "Non-2xx" line, no socket errors) and that the cached run was served from Varnish
-(X-Cache: HIT, and varnishstat: hits went up by the request count, the backend saw none).
+gunicorn (2 workers), varnishd in front of it started as in production (``deploy/varnish/
+varnishd.sh``: ``default.vcl`` and the parameters in ``varnishd.params``), and nginx serving the
+exact response Varnish serves from a file — the ceiling: the same body bytes with the same
+Content-Encoding (gzip via ``gzip_static``; the identity bytes with ``--identity``) and the
+app's security headers (CSP, X-Frame-Options, ...). wrk sends ``Accept-Encoding: gzip`` as every
+browser does (Varnish compresses pages once, when it fetches them; the app does not compress),
+unless ``--identity``. After a warm-up, ``wrk --latency`` runs against each for the same
+duration, and the table gives requests per second and p50/p99 latency with the ratios (b)/(c)
+and (a)/(c). Every run checks that all responses were 2xx (wrk's "Non-2xx" line, no socket
+errors), that the cached run was served from Varnish (X-Cache: HIT, and varnishstat: hits went up
+by the request count, the backend saw none), and that a cache miss sent through Varnish while
+run (a) saturates gunicorn is answered 200 (the health probe must not mark a busy app sick).
 
 wrk, gunicorn, varnishd and nginx share the machine's cores (two here): wrk runs one thread
 (``-t1``) so it takes at most one core, and numbers swing with other load, so quote the ratios
@@ -20,6 +26,7 @@ of one run. Everything started here is stopped at the end, also on Ctrl-C or an 
 
 import argparse
 import contextlib
+import gzip
 import http.client
 import json
 import os
@@ -31,12 +38,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
+# Production starts varnishd through this script, with the parameters in varnishd.params.
+VARNISHD_SH = ROOT / "deploy" / "varnish" / "varnishd.sh"
 TALK_TITLE = "Talk with 50 blocks"
 
 
@@ -284,7 +294,9 @@ def varnishd_binary() -> str | None:
 
 
 def start_varnish(stack: contextlib.ExitStack, backend_port: int, workdir: Path) -> tuple:
-    """varnishd with the project's VCL in front of ``backend_port``; returns (port, instance)."""
+    """varnishd as in production (varnishd.sh: default.vcl and varnishd.params) in front of
+    ``backend_port``, in the foreground on a free loopback port; returns (port, instance).
+    """
     binary = varnishd_binary()
     if not binary:
         raise RuntimeError("varnishd is not installed (apt-get install varnish)")
@@ -294,7 +306,7 @@ def start_varnish(stack: contextlib.ExitStack, backend_port: int, workdir: Path)
     port = free_port()
     instance = workdir / "varnish-instance"
     args = [
-        binary,
+        str(VARNISHD_SH),
         "-F",
         "-j",
         "none",
@@ -304,12 +316,10 @@ def start_varnish(stack: contextlib.ExitStack, backend_port: int, workdir: Path)
         f"127.0.0.1:{port}",
         "-f",
         str(workdir / "default.vcl"),
-        "-s",
-        "malloc,64m",
         "-T",
         "none",
     ]
-    service = Service("varnishd", args, workdir)
+    service = Service("varnishd", args, workdir, env={**os.environ, "VARNISHD": binary})
     stack.callback(service.stop)
     wait_until_serving(service, port, "/healthz")
     return port, instance
@@ -332,18 +342,61 @@ def varnish_counters(instance: Path) -> dict:
     }
 
 
-def start_nginx(stack: contextlib.ExitStack, body: bytes, path: str, workdir: Path) -> int:
-    """nginx (``daemon off``, temporary config) serving ``body`` at ``path``; returns the port."""
+# Response headers nginx sets itself, or that only a cache adds.
+_NOT_COPIED = {
+    "server",
+    "date",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "vary",
+    "etag",
+    "last-modified",
+    "accept-ranges",
+    "age",
+    "via",
+    "x-varnish",
+    "x-cache",
+}
+
+
+def start_nginx(
+    stack: contextlib.ExitStack,
+    body: bytes,
+    path: str,
+    workdir: Path,
+    gzipped: bytes | None = None,
+    headers: dict | None = None,
+) -> int:
+    """nginx (``daemon off``, temporary config) serving ``body`` at ``path``; returns the port.
+
+    ``gzipped``: the compressed bytes, served (``gzip_static``) to requests accepting gzip.
+    ``headers``: the page's own response headers (CSP, ...), added to nginx's.
+    """
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(binary).exists():
         raise RuntimeError("nginx is not installed (apt-get install nginx-light)")
     root = workdir / "nginx"
     (root / "html").mkdir(parents=True)
-    (root / "html" / "talk.html").write_bytes(body)
-    # Workers may run as nobody: let them read the file.
+    files = [root / "html" / "talk.html"]
+    files[0].write_bytes(body)
+    if gzipped is not None:
+        files.append(root / "html" / "talk.html.gz")
+        files[1].write_bytes(gzipped)
+    # Workers may run as nobody: let them read the files.
     for directory in (workdir, root, root / "html"):
         directory.chmod(0o755)
-    (root / "html" / "talk.html").chmod(0o644)
+    for file in files:
+        file.chmod(0o644)
+    add_headers = ""
+    for name, value in (headers or {}).items():
+        if name.lower() not in _NOT_COPIED:
+            assert '"' not in value and "\\" not in value and "$" not in value, (name, value)
+            add_headers += f'\n            add_header {name} "{value}" always;'
+    gzip_static = "on" if gzipped is not None else "off"
     port = free_port()
     config = f"""
 worker_processes 2;
@@ -366,6 +419,8 @@ http {{
         root {root}/html;
         location = {path} {{
             default_type "text/html; charset=utf-8";
+            gzip_static {gzip_static};
+            gzip_vary on;{add_headers}
             try_files /talk.html =404;
         }}
     }}
@@ -405,7 +460,9 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def run_wrk(port: int, path: str, duration: float, connections: int, threads: int = 1) -> dict:
+def run_wrk(
+    port: int, path: str, duration: float, connections: int, threads: int = 1, headers=None
+) -> dict:
     args = [
         "wrk",
         f"-t{threads}",
@@ -414,8 +471,10 @@ def run_wrk(port: int, path: str, duration: float, connections: int, threads: in
         "--timeout",
         "10s",
         "--latency",
-        f"http://127.0.0.1:{port}{path}",
     ]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    args.append(f"http://127.0.0.1:{port}{path}")
     done = subprocess.run(args, capture_output=True, text=True, timeout=duration + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed: {done.stderr}\n{done.stdout}")
@@ -436,6 +495,26 @@ def _install_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
+def miss_during(port: int, path: str, delay: float, result: dict) -> threading.Timer:
+    """After ``delay`` seconds, GET ``path`` (not cached yet) through Varnish; note status/time."""
+
+    def fetch():
+        started = time.monotonic()
+        try:
+            status, _headers, _body = get(port, path, timeout=60)
+        except OSError as exc:
+            status = f"{type(exc).__name__}: {exc}"
+        result.update(status=status, seconds=round(time.monotonic() - started, 2))
+
+    timer = threading.Timer(delay, fetch)
+    timer.start()
+    return timer
+
+
+def header_bytes(headers: dict) -> int:
+    return sum(len(name) + len(value) + 4 for name, value in headers.items())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
@@ -444,6 +523,11 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=3, help="seconds of wrk before each run")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--worker-threads", type=int, default=4, help="gthread threads/worker")
+    parser.add_argument(
+        "--identity",
+        action="store_true",
+        help="requests without Accept-Encoding: gzip (Varnish then gunzips every hit)",
+    )
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -459,9 +543,11 @@ def main(argv=None) -> int:
     database_url = bench_database_url("confnotes_bench_http")
     vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"
     media_root = VAR / "bench-http-media"
+    request_headers = {} if args.identity else {"Accept-Encoding": "gzip"}
     log(f"Building or reusing the benchmark database ({vendor})…")
     paths = build_site(database_url, media_root)
     talk = paths["talk"]
+    miss = {}
     with contextlib.ExitStack() as stack:
         workdir = Path(tempfile.mkdtemp(prefix="confnotes-bench-http-"))
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
@@ -472,16 +558,24 @@ def main(argv=None) -> int:
         app = start_gunicorn(
             stack, env, workdir, worker_class=args.worker_class, threads=args.worker_threads
         )
-        status, headers, page = get(app, talk)
+        status, app_headers, app_page = get(app, talk, request_headers)
         assert status == 200, (talk, status)
         cache, instance = start_varnish(stack, app, workdir)
-        # Fill the cache now: while run (a) saturates gunicorn, Varnish's health probe times out
-        # and marks the backend sick, and a miss would then be a 503 (hits are still served).
-        status, headers, _body = get(cache, talk)
+        # Fill the cache now, so that (b) measures hits only.
+        status, headers, cached_body = get(cache, talk, request_headers)
         assert status == 200, ("varnish", status)
-        static = start_nginx(stack, page, talk, workdir)
-        status, _headers, static_page = get(static, talk)
-        assert status == 200 and static_page == page, "nginx serves the talk page's bytes"
+        encoding = headers.get("Content-Encoding", "identity")
+        # nginx serves exactly what Varnish serves: the same body bytes, the same encoding.
+        if encoding == "gzip":
+            page, gzipped = gzip.decompress(cached_body), cached_body
+        else:
+            page, gzipped = cached_body, None
+        assert page == app_page, "Varnish serves the app's page"
+        static = start_nginx(stack, page, talk, workdir, gzipped=gzipped, headers=headers)
+        status, static_headers, static_body = get(static, talk, request_headers)
+        assert status == 200 and static_body == cached_body, "nginx serves Varnish's bytes"
+        assert static_headers.get("Content-Encoding", "identity") == encoding, static_headers
+        served = {"(a)": app_headers, "(b)": headers, "(c)": static_headers}
 
         targets = {
             "(a) gunicorn, uncached": app,
@@ -491,18 +585,27 @@ def main(argv=None) -> int:
         results = {}
         for label, port in targets.items():
             log(f"{label}: warm-up {args.warmup:g} s, then wrk for {args.duration:g} s…")
-            run_wrk(port, talk, args.warmup, args.connections, args.threads)
-            status, headers, body = get(port, talk)
-            assert status == 200 and len(body) > 10_000, (label, status)
+            run_wrk(port, talk, args.warmup, args.connections, args.threads, request_headers)
+            status, headers, body = get(port, talk, request_headers)
+            assert status == 200 and len(body) > 3_000, (label, status)
+            timer = None
+            if port == app:
+                # While wrk saturates gunicorn: a page Varnish has not cached must still come
+                # back 200 (queued), not 503 because the health probe called the app sick.
+                timer = miss_during(cache, f"{talk}?miss-during-a", args.duration * 0.75, miss)
             before = varnish_counters(instance)
-            result = run_wrk(port, talk, args.duration, args.connections, args.threads)
+            result = run_wrk(
+                port, talk, args.duration, args.connections, args.threads, request_headers
+            )
             after = varnish_counters(instance)
+            if timer is not None:
+                timer.join()
             delta = {name: after[name] - before[name] for name in after}
             if port == cache:
                 result["x_cache"] = headers.get("X-Cache")
                 result["age"] = headers.get("Age")
                 result["varnish"] = delta
-            status, _headers, _body = get(port, talk)
+            status, _headers, _body = get(port, talk, request_headers)
             result["status_after"] = status
             results[label] = result
 
@@ -517,12 +620,20 @@ def main(argv=None) -> int:
             )
     if b["x_cache"] != "HIT" or cached["cache_hit"] < b["requests"] or cached["cache_miss"]:
         problems.append(f"(b) was not served from the cache: X-Cache {b['x_cache']}, {cached}")
+    if miss.get("status") != 200:
+        problems.append(f"a cache miss during (a) was answered {miss.get('status')}, not 200")
 
     print(
         f"\nTalk page ({len(page) / 1024:.0f} KiB, 50 blocks), {vendor}, wrk -t{args.threads} "
         f"-c{args.connections} -d{args.duration:g}s on loopback, gunicorn 2 {args.worker_class} "
         f"workers{f' x {args.worker_threads} threads' if args.worker_class == 'gthread' else ''}, "
         f"{os.cpu_count()} CPUs shared by wrk and the servers"
+    )
+    print(
+        f"requests with {'no Accept-Encoding' if args.identity else 'Accept-Encoding: gzip'}; "
+        f"bodies served: (a) {len(app_page)} B {app_headers.get('Content-Encoding', 'identity')}, "
+        f"(b) and (c) the same {len(cached_body)} B {encoding}; response headers "
+        + ", ".join(f"{k} {header_bytes(h)} B" for k, h in served.items())
     )
     print(f"{'':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for label, r in results.items():
@@ -535,6 +646,10 @@ def main(argv=None) -> int:
         f"counted {cached['cache_hit']} hits, {cached['cache_miss']} misses, "
         f"{cached['backend_req']} backend requests"
     )
+    print(
+        f"a cache miss sent through Varnish during (a): {miss.get('status')} "
+        f"after {miss.get('seconds')} s"
+    )
     ratio_b, ratio_a = b["rps"] / c["rps"], a["rps"] / c["rps"]
     print(
         f"ratio (b)/(c) requests/s: {ratio_b:.2f} "
@@ -542,7 +657,18 @@ def main(argv=None) -> int:
     )
     print(f"ratio (a)/(c) requests/s: {ratio_a:.4f} (1 : {1 / ratio_a:.0f})")
     summary = {label: {k: v for k, v in r.items() if k != "output"} for label, r in results.items()}
-    print(json.dumps({"database": vendor, "worker_class": args.worker_class, **summary}, indent=2))
+    print(
+        json.dumps(
+            {
+                "database": vendor,
+                "worker_class": args.worker_class,
+                "content_encoding": encoding,
+                "miss_during_a": miss,
+                **summary,
+            },
+            indent=2,
+        )
+    )
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0

@@ -1,10 +1,13 @@
-"""The front cache end to end: varnishd (deploy/varnish/default.vcl) in front of a live server.
+"""The front cache end to end: varnishd in front of a live server, started as in production
+(deploy/varnish/varnishd.sh: default.vcl with the parameters in varnishd.params).
 
 Wagtail's frontend-cache app and site_core.frontend_cache purge the page and every listing it
 appears on; a published edit must be visible through Varnish within a second.
 """
 
+import gzip
 import http.client
+import os
 import shutil
 import socket
 import subprocess
@@ -23,7 +26,9 @@ from site_core import frontend_cache
 from tests.conftest import service_unavailable
 from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
 
-VCL = Path(__file__).resolve().parent.parent / "deploy" / "varnish" / "default.vcl"
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "varnish"
+VCL = DEPLOY / "default.vcl"
+VARNISHD_SH = DEPLOY / "varnishd.sh"
 PURGE_LATENCY_BUDGET = 1.0  # seconds
 
 
@@ -34,7 +39,7 @@ def free_port() -> int:
 
 
 class Varnish:
-    """varnishd in the foreground on a loopback port, with the repository's VCL."""
+    """varnishd in the foreground on a loopback port, with the repository's VCL and parameters."""
 
     def __init__(self, backend_port: int):
         self.binary = shutil.which("varnishd") or (
@@ -48,7 +53,7 @@ class Varnish:
         self.port = free_port()
         self.process = subprocess.Popen(
             [
-                self.binary,
+                str(VARNISHD_SH),
                 "-F",
                 "-j",
                 "none",
@@ -58,11 +63,10 @@ class Varnish:
                 f"127.0.0.1:{self.port}",
                 "-f",
                 str(self.workdir / "default.vcl"),
-                "-s",
-                "malloc,32m",
                 "-T",
                 "none",
             ],
+            env={**os.environ, "VARNISHD": self.binary},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -80,14 +84,15 @@ class Varnish:
         self.stop()
         service_unavailable("varnishd did not listen within 30 s")
 
-    def request(self, path, method="GET", headers=None, source=None):
+    def request(self, path, method="GET", headers=None, source=None, raw=False):
         connection = http.client.HTTPConnection(
             "127.0.0.1", self.port, timeout=10, source_address=(source, 0) if source else None
         )
         try:
             connection.request(method, path, headers={"Host": self.host, **(headers or {})})
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read().decode()
+            body = response.read()
+            return response.status, dict(response.getheaders()), body if raw else body.decode()
         finally:
             connection.close()
 
@@ -199,6 +204,29 @@ def test_anonymous_pages_are_cached_and_editors_bypass(purging, tree):
         status, response_headers, _ = varnish.request("/admin/login/")
         assert status == 200 and response_headers["X-Cache"] == "MISS"
     assert "x-confnotes-path" not in {h.lower() for h in response_headers}
+
+
+def test_pages_are_compressed_once_for_every_client(purging, tree):
+    """Varnish gzips a page when it fetches it (the app does not) and stores it compressed:
+    browsers get gzip, a client without Accept-Encoding gets the same page gunzipped, both
+    from the one cached object."""
+    varnish = purging
+    talk = path_of(tree["talk"].url)
+    accepts_gzip = {"Accept-Encoding": "gzip, deflate, br"}
+    status, headers, compressed = varnish.request(talk, headers=accepts_gzip, raw=True)
+    assert status == 200 and headers["X-Cache"] == "MISS"
+    assert headers.get("Content-Encoding") == "gzip", headers
+    assert "Accept-Encoding" in headers["Vary"]
+    page = gzip.decompress(compressed).decode()
+    assert "Caching talk" in page and len(compressed) < len(page.encode()) / 2
+    status, headers, plain = varnish.request(talk)
+    assert status == 200 and headers["X-Cache"] == "HIT", headers
+    assert "Content-Encoding" not in headers and plain == page
+
+    # A feed (application/rss+xml) is compressed too.
+    status, headers, feed = varnish.request("/feeds/rss/", headers=accepts_gzip, raw=True)
+    assert status == 200 and headers.get("Content-Encoding") == "gzip", headers
+    assert b"Caching talk" in gzip.decompress(feed)
 
 
 def test_purge_only_from_the_allowed_addresses(purging, tree):

@@ -1,7 +1,8 @@
 vcl 4.1;
-# Confnotes front cache (Varnish 7, Debian package `varnish`).
+# Confnotes front cache (Varnish 7, Debian package `varnish`). Started with the parameters in
+# varnishd.params (storage, log mask) by varnishd.sh:
 #
-#   varnishd -a :6081 -f /etc/varnish/default.vcl -s malloc,256m
+#   deploy/varnish/varnishd.sh -a :6081 -f /etc/varnish/default.vcl
 #
 # Anonymous readers get cached pages; editors (a session or CSRF cookie) and /admin/ go
 # straight to the app servers. Wagtail purges what a publish changes with PURGE requests
@@ -15,11 +16,15 @@ backend app1 {
     .connect_timeout = 2s;
     .first_byte_timeout = 30s;
     .between_bytes_timeout = 10s;
+    # The probe asks "is the app server there", not "is it fast": /healthz waits in the same
+    # queue as readers' requests, so a busy (not dead) server answers it late. Sick only after
+    # 8 of the last 10 probes failed (about 40 s of refused connections or 5 s timeouts);
+    # while sick, cached pages are served up to 6 h stale (grace) instead of being refetched.
     .probe = {
         .url = "/healthz";
         .interval = 5s;
-        .timeout = 2s;
-        .window = 5;
+        .timeout = 5s;
+        .window = 10;
         .threshold = 3;
         .initial = 3;
     }
@@ -28,6 +33,8 @@ backend app1 {
 #   import directors;
 #   sub vcl_init { new app = directors.round_robin(); app.add_backend(app1); app.add_backend(app2); }
 #   and in vcl_recv: set req.backend_hint = app.backend();
+
+import std;
 
 acl purgers {
     "127.0.0.1";
@@ -47,7 +54,7 @@ sub vcl_recv {
         return (pass);
     }
     # The admin, previews, and what must never be stale or shared.
-    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/healthz" || req.url ~ "^/documents/") {
+    if (req.url ~ "^/(admin(/|$)|healthz|documents/)") {
         return (pass);
     }
     # Logged-in editors (sessionid) and anyone holding a CSRF token see uncached pages.
@@ -59,6 +66,11 @@ sub vcl_recv {
     }
     # Anonymous readers: analytics or other cookies do not split the cache.
     unset req.http.Cookie;
+    # An expired page is served at most 10 s stale while it is refetched in the background;
+    # while the app servers are sick, up to the object's grace (6 h).
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 10s;
+    }
     return (hash);
 }
 
@@ -90,6 +102,13 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         set beresp.ttl = 10s;
         return (deliver);
+    }
+    # Compress text once, here, and store it compressed: readers' browsers all accept gzip
+    # (Varnish gunzips for the rare client that does not). WhiteNoise's static files arrive
+    # already compressed (Content-Encoding set) and are left alone.
+    if (!beresp.http.Content-Encoding
+        && beresp.http.Content-Type ~ "^(text/|application/([a-z.-]+\+)?(json|xml|javascript)|image/svg\+xml)") {
+        set beresp.do_gzip = true;
     }
     if (bereq.url ~ "^/static/") {
         # WhiteNoise already sends a year for hashed names; keep its headers.
