@@ -49,6 +49,7 @@ from snippets.models import Speaker
 
 from .diagnostics import Diagnostics
 from .parser import BlockSpec, ImageSpec, NotesDocument, parse_notes
+from .search_index import deferred_indexing, index_saved
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
@@ -260,12 +261,16 @@ class NotesImporter:
         try:
             with transaction.atomic():
                 # Pages are saved several times (create, revision, publish): index references
-                # once, at the end, instead of on every save.
-                with disable_reference_index_auto_update():
-                    run.apply()
-                run.update_reference_index()
+                # and search documents once, at the end, instead of on every save.
+                with deferred_indexing() as pending:
+                    with disable_reference_index_auto_update():
+                        run.apply()
+                    run.update_reference_index()
                 if result.diagnostics.has_errors or self.dry_run:
                     raise _Rollback
+                # Last write of the transaction: the database search backend's rows commit or
+                # roll back with the pages (see search_index.index_saved).
+                index_saved(pending)
             result.committed = True
         except _Rollback:
             pass
