@@ -370,3 +370,27 @@ def test_fast_ranking_paths_match_the_backend_order(site, vendor, fast_path):
         return
     assert fast == [page.pk for page in results]
     assert len(fast) == 3
+
+
+@pytest.mark.django_db
+def test_id_lists_go_as_one_parameter_and_select_exactly_those_rows():
+    from django.db.models import F
+
+    from wagtail.models import Page
+
+    from site_core.search import InIds, ids_in
+
+    pks = list(Page.objects.values_list("pk", flat=True))
+    assert pks
+    assert list(Page.objects.filter(ids_in("pk", [])).values_list("pk", flat=True)) == []
+    many = pks + list(range(10_000_000, 10_005_000))  # 5,000 ids that match nothing
+    seen = []
+
+    def record(execute, sql, params, many_, context):
+        seen.append(params)
+        return execute(sql, params, many_, context)
+
+    with connection.execute_wrapper(record):
+        found = set(Page.objects.filter(InIds(F("pk"), many)).values_list("pk", flat=True))
+    assert found == set(pks)
+    assert len(seen) == 1 and len(seen[0]) == 1  # one bound value, not 5,000 placeholders
