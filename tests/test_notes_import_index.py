@@ -138,3 +138,25 @@ def test_saves_outside_an_import_are_still_indexed_at_once(home, tmp_path, capsy
     talk.title = "Juniper and sloe routing"
     talk.save_revision().publish()
     assert found("sloe") == ["Juniper and sloe routing"]
+
+
+def test_accessibility_findings_are_stored_once_per_page(home, tmp_path, capsys):
+    """Findings are audited at the end of the import (once per page), as on each save before."""
+    from pages.models import AccessibilityFinding, ConferenceIndex
+
+    path = write(
+        tmp_path, notes([("Hazel links", "Una Berg", "Slides are [here](https://example.com/).")])
+    )
+    assert run("import_notes", path, capsys=capsys)[0] == 0
+    talk = TalkPage.objects.get(title="Hazel links")
+    findings = list(AccessibilityFinding.objects.filter(page=talk))
+    assert [(f.rule, f.source) for f in findings] == [
+        ("link-text", AccessibilityFinding.SOURCE_DRAFT)
+    ]
+    assert findings[0].conference == ConferenceIndex.objects.get(title="Indexconf")
+    write(
+        tmp_path,
+        notes([("Hazel links", "Una Berg", "See the [hazel slides](https://example.com/).")]),
+    )
+    assert run("import_notes", path, "--publish", capsys=capsys)[0] == 0
+    assert not AccessibilityFinding.objects.filter(page=talk).exists()

@@ -38,12 +38,13 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.typed_table_block.blocks import TypedTableBlockValidationError
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
-from wagtail.models import Collection, Page, ReferenceIndex
+from wagtail.models import Collection, Page, ReferenceIndex, Site
 from wagtail.permissions import policy_registry
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from pages.accessibility import check_stream
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
+from pages.signals import findings_deferred, refresh_findings
 from pages.uploads import SafeImageField
 from snippets.models import Speaker
 
@@ -262,12 +263,15 @@ class NotesImporter:
             with transaction.atomic():
                 # Pages are saved several times (create, revision, publish): index references
                 # and search documents once, at the end, instead of on every save.
-                with deferred_indexing() as pending:
+                with deferred_indexing() as pending, findings_deferred() as audits:
                     with disable_reference_index_auto_update():
                         run.apply()
                     run.update_reference_index()
                 if result.diagnostics.has_errors or self.dry_run:
                     raise _Rollback
+                # Accessibility findings: each page audited once, in its final state (not on its
+                # revision and again on publishing).
+                refresh_findings(audits)
                 # Last write of the transaction: the database search backend's rows commit or
                 # roll back with the pages (see search_index.index_saved).
                 index_saved(pending)
@@ -312,6 +316,7 @@ class _Run:
         self.speakers: dict[str, Speaker] = {}
         self.created_files: list = []
         self.saved: list = []  # objects whose references are indexed at the end
+        self.site_root_paths = None
 
     # -- permissions (no user: a management command, which may do anything)
     def can(self, page: Page, action: str) -> bool:
@@ -498,7 +503,7 @@ class _Run:
             )
             if up_to_date:
                 node.action = "unchanged"
-                node.url = _url(existing)
+                node.url = self.url(existing)
                 return existing
         try:
             if existing is None:
@@ -517,8 +522,16 @@ class _Run:
         self.saved.append(saved)
         node.action = "update" if existing is not None else "create"
         node.page_id = saved.pk
-        node.url = _url(saved)
+        node.url = self.url(saved)
         return saved
+
+    def url(self, page) -> str:
+        """_url(page), reading the sites' root paths once per import instead of once per page
+        (Wagtail caches them on the object given as ``cache_object``: here, the page)."""
+        if self.site_root_paths is None:
+            self.site_root_paths = Site.get_site_root_paths()
+        page._wagtail_cached_site_root_paths = self.site_root_paths
+        return _url(page)
 
     def page_errors(self, error: ValidationError, node: PageNode) -> None:
         messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
