@@ -21,7 +21,8 @@ run (a) saturates gunicorn is answered 200 (the health probe must not mark a bus
 
 wrk, gunicorn, varnishd and nginx share the machine's cores (two here): wrk runs one thread
 (``-t1``) so it takes at most one core, and numbers swing with other load, so quote the ratios
-of one run. Everything started here is stopped at the end, also on Ctrl-C or an error.
+of one run. The last column, the server's CPU time (user + system, all its processes, from
+/proc) per response, moves much less with other load than requests/s. Everything started here is stopped at the end, also on Ctrl-C or an error.
 """
 
 import argparse
@@ -187,6 +188,26 @@ def collectstatic(env: dict) -> None:
 # --- Processes ---------------------------------------------------------------------------------
 
 
+# Port -> process group of the server listening there (each Service is its own session).
+PROCESS_GROUPS: dict[int, int] = {}
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the group (from /proc)."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ... utime, stime
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Service:
     """A child process in its own session, output to a log file, stopped with its group."""
 
@@ -284,6 +305,7 @@ def start_gunicorn(
     service = Service("gunicorn", args, workdir, env=env)
     stack.callback(service.stop)
     wait_until_serving(service, port, "/healthz")
+    PROCESS_GROUPS[port] = service.process.pid
     return port
 
 
@@ -322,6 +344,7 @@ def start_varnish(stack: contextlib.ExitStack, backend_port: int, workdir: Path)
     service = Service("varnishd", args, workdir, env={**os.environ, "VARNISHD": binary})
     stack.callback(service.stop)
     wait_until_serving(service, port, "/healthz")
+    PROCESS_GROUPS[port] = service.process.pid
     return port, instance
 
 
@@ -430,6 +453,7 @@ http {{
     service = Service("nginx", [binary, "-c", str(root / "nginx.conf")], workdir, cwd=root)
     stack.callback(service.stop)
     wait_until_serving(service, port, path)
+    PROCESS_GROUPS[port] = service.process.pid
     return port
 
 
@@ -594,10 +618,14 @@ def main(argv=None) -> int:
                 # back 200 (queued), not 503 because the health probe called the app sick.
                 timer = miss_during(cache, f"{talk}?miss-during-a", args.duration * 0.75, miss)
             before = varnish_counters(instance)
+            cpu_before = group_cpu_seconds(PROCESS_GROUPS[port])
             result = run_wrk(
                 port, talk, args.duration, args.connections, args.threads, request_headers
             )
+            cpu = group_cpu_seconds(PROCESS_GROUPS[port]) - cpu_before
             after = varnish_counters(instance)
+            # CPU the server spent per response: steadier than requests/s on a shared machine.
+            result["server_cpu_us"] = round(cpu / max(1, result["requests"]) * 1e6, 1)
             if timer is not None:
                 timer.join()
             delta = {name: after[name] - before[name] for name in after}
@@ -635,11 +663,14 @@ def main(argv=None) -> int:
         f"(b) and (c) the same {len(cached_body)} B {encoding}; response headers "
         + ", ".join(f"{k} {header_bytes(h)} B" for k, h in served.items())
     )
-    print(f"{'':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'server CPU us/req':>19}"
+    )
     for label, r in results.items():
         print(
             f"{label:<26}{r['requests']:>10}{r['rps']:>10.1f}{r['p50_ms']:>9.2f}"
-            f"{r['p99_ms']:>9.2f}{r['non_2xx'] + r['socket_errors']:>8}"
+            f"{r['p99_ms']:>9.2f}{r['non_2xx'] + r['socket_errors']:>8}{r['server_cpu_us']:>19.1f}"
         )
     print(
         f"(b) cache check: X-Cache {b['x_cache']}, Age {b['age']}; during the run varnishstat "
@@ -656,6 +687,10 @@ def main(argv=None) -> int:
         f"(target >= 0.80: {'met' if ratio_b >= 0.8 else 'NOT met'})"
     )
     print(f"ratio (a)/(c) requests/s: {ratio_a:.4f} (1 : {1 / ratio_a:.0f})")
+    print(
+        f"server CPU per request (b)/(c): {b['server_cpu_us'] / c['server_cpu_us']:.2f} "
+        f"(Varnish {b['server_cpu_us']:.1f} us, nginx {c['server_cpu_us']:.1f} us)"
+    )
     summary = {label: {k: v for k, v in r.items() if k != "output"} for label, r in results.items()}
     print(
         json.dumps(
