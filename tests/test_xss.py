@@ -509,6 +509,8 @@ class World:
         talk.draft_ids = self.talks[N_HEAVY].title_ids | self.talks[N_HEAVY + 1].summary_ids
         talk.draft_ids |= body_ids
         talk.draft_body_ids = body_ids
+        # The explorer lists the latest revision's title.
+        self.talks[N_HEAVY + 3].admin_title_ids = self.talks[N_HEAVY].title_ids
         self.revised = [talk]
         self.place.put("revision (draft: title, summary, room, body)", talk.draft_ids)
 
@@ -581,7 +583,7 @@ class World:
         for n, chunk in enumerate(itertools.batched(rest, talk_size)):
             title = next(
                 p for p in chunk
-                if "\n" not in p.text and len(p.text) < 200 and ID_RE.search(clean_rich_text(p.text))
+                if "\n" not in p.text and len(p.text) < 200 and "<!--" not in p.text
             )  # fmt: skip
             lines += [f"### Talk {n}: {title.text}", "", f"Speakers: Imported Person {n}", ""]
             ids.add(title.id)
@@ -867,7 +869,12 @@ def run_views(world: World, browser: Browser) -> None:
     browser.login(user)
     browser.load("admin explorer (home)", f"/admin/pages/{home_page().pk}/")
     for day in world.days:
-        expect = {i for t in world.talks if t.get_parent().pk == day.pk for i in t.title_ids}
+        expect = {
+            i
+            for t in world.talks
+            if t.get_parent().pk == day.pk
+            for i in getattr(t, "admin_title_ids", t.title_ids)
+        }
         browser.paged("admin explorer (day)", f"/admin/pages/{day.pk}/", expect, max_pages=4)
     browser.paged("admin speaker listing", "/admin/snippets/snippets/speaker/", speaker_names)
     browser.paged("admin image listing", "/admin/images/", world.place.fields["image title"])
