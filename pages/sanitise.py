@@ -14,6 +14,8 @@ Unknown elements are unwrapped (their text stays, escaped); elements whose conte
 cached per source, so a page served again pays a dictionary look-up per paragraph.
 """
 
+import html
+import re
 from functools import lru_cache
 
 from wagtail.whitelist import Whitelister, allow_without_attributes, attribute_rule, check_url
@@ -42,6 +44,11 @@ _DROPPED_WITH_CONTENT = frozenset(
 )
 
 
+def _link_url(value: str):
+    # check_url, and also schemes hidden by invisible characters (see safe_url)
+    return check_url(value) if safe_url(value) else None
+
+
 def _internal_link_id(value: str):
     return value if value.isdigit() else None
 
@@ -54,7 +61,7 @@ class _BodyWhitelister(Whitelister):
             allow_without_attributes,
         ),
         "a": attribute_rule(
-            {"href": check_url, "linktype": lambda v: v if v == "page" else None, "id": True}
+            {"href": _link_url, "linktype": lambda v: v if v == "page" else None, "id": True}
         ),
     }
 
@@ -104,3 +111,23 @@ def clean_rich_text(source: str) -> str:
     doc = BeautifulSoup(source, "html.parser")
     _WHITELISTER.clean_node(doc, doc)
     return doc.decode(formatter=_FORMATTER)
+
+
+#: What a browser ignores inside a URL scheme (or what hides one): controls, spaces, invisibles.
+_URL_NOISE = re.compile("[`\x00-\x20\x7f-\xa0\u200b-\u200f\u2028\u2029\ufeff]+")
+_SCHEME = re.compile(r"^([a-z0-9][-+.a-z0-9]*):")
+_SAFE_SCHEMES = frozenset({"http", "https", "ftp", "mailto", "tel"})
+
+
+def safe_url(url) -> str:
+    """``url`` if it is relative or uses a harmless scheme (http, https, ftp, mailto, tel), else
+    "". For URLs printed into ``href``/``cite``: URL fields validate what the editor saves, but
+    values stored another way (a script, the ORM, an import) reach the template unchecked."""
+    if not url:
+        return ""
+    url = str(url)
+    flat = _URL_NOISE.sub("", html.unescape(url).lower())
+    match = _SCHEME.match(flat)
+    if match and match.group(1) not in _SAFE_SCHEMES:
+        return ""
+    return url

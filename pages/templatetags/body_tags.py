@@ -5,6 +5,8 @@ from django.utils.safestring import mark_safe
 
 from wagtail.rich_text import RichText, expand_db_html
 
+from pages.sanitise import safe_url as _safe_url
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def rich_html(value) -> str:
     """
     source = value.source if isinstance(value, RichText) else (value or "")
     return mark_safe(expand_db_html(source))
+
+
+@register.filter
+def safe_url(value) -> str:
+    """A URL for ``href``: empty unless relative or http(s)/ftp/mailto/tel (pages.sanitise)."""
+    return _safe_url(value)
