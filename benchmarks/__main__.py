@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, printing its figures.
 
-python -m benchmarks            # render, search, http (wrk) and soak (readers, PostgreSQL restart)
+python -m benchmarks            # render, search, import, uploads, S3 faults, http (wrk), soak
 BENCH_TALKS=2000 python -m benchmarks
 """
 
@@ -14,6 +14,12 @@ def main() -> int:
     steps = [
         [sys.executable, "-m", "benchmarks.render"],
         [sys.executable, "-m", "benchmarks.search", "--talks", talks],
+        # Markdown import: talks per second for a generated 1,000-talk file.
+        [sys.executable, "-m", "benchmarks.import_notes", "--talks", "1000"],
+        # Hostile uploads: time to refuse each kind next to accepting a normal image.
+        [sys.executable, "-m", "benchmarks.uploads", "--control"],
+        # S3 refusing, answering 503 and silent: time until the editor sees the error.
+        [sys.executable, "-m", "benchmarks.s3_faults"],
         # wrk: the talk page uncached, through Varnish, and as an nginx static file (ceiling).
         [sys.executable, "-m", "benchmarks.http", "--duration", "20"],
         # 16 readers for 60 s, then again with PostgreSQL restarted 20 s in.
