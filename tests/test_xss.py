@@ -18,6 +18,14 @@ Three checks on every view:
 Content comes in three ways: straight through the ORM (what bypasses the editor: raw rich text
 HTML, any URL), the way the editor saves it (rich text through Draftail's ContentState converter,
 which is what the admin form does; form fields' validation for URLs), and a Markdown import file.
+
+Payloads are packed many to a field and page so that one Chromium session makes ~160 page loads:
+every payload is in every body block field (a quarter of the corpus per talk, conference or day
+body), every talk title, SEO title, meta description, summary and tag, every speaker name and bio,
+every image title and description, a search query and the import file (in rotation over its
+constructs). Fields too short for the corpus on the pages there are (room, GitHub name,
+conference and day titles) take payloads in rotation; the summary printed with ``-s`` gives
+each field's count.
 """
 
 import datetime
