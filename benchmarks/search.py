@@ -218,14 +218,18 @@ def worker(talks: int, rounds: int, reuse: bool = False) -> None:
     """Runs inside a subprocess whose DATABASE_URL names the throw-away database."""
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_core.settings.test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     from pages.models import TalkPage
 
-    if reuse and TalkPage.objects.count() == talks:
+    try:
+        existing = TalkPage.objects.count() if reuse else -1
+    except DatabaseError:  # --reuse on an empty database: build it
+        existing = -1
+    if existing == talks:
         print(f"  reusing the {talks} talks already there", file=sys.stderr, flush=True)
     else:
         call_command("migrate", verbosity=0)
