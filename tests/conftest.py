@@ -1,6 +1,11 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests assert behaviour, not speed: a loaded CI machine must not fail them on time.
+hypothesis_settings.register_profile("confnotes", deadline=None)
+hypothesis_settings.load_profile("confnotes")
 
 #: Set by .ci/run: a missing service is then a failure, not a skip.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")
