@@ -24,7 +24,6 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 import pytest
 
-from tests.conftest import service_unavailable
 from tests.factories import DayFactory, TalkFactory
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +166,8 @@ def test_two_editors_one_after_the_other_keep_both_versions():
 def test_two_editors_saving_at_the_same_moment_on_postgresql(request):
     """True concurrency: two threads, two database connections, posting at once."""
     if connection.vendor != "postgresql":
-        service_unavailable("true concurrency needs PostgreSQL (set DATABASE_URL)")
+        # By design, not a missing service: CI runs the suite on PostgreSQL too.
+        pytest.skip("true concurrency is tested on PostgreSQL (SQLite serialises writers)")
     talk = make_talk()
     alice, bob = editor("alice"), editor("bob")
     loaded = {"alice": open_editor(alice, talk), "bob": open_editor(bob, talk)}
