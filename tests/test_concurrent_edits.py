@@ -162,7 +162,9 @@ def test_two_editors_one_after_the_other_keep_both_versions():
     assert "Alice: the cache key matters." in text and "Bob: invalidate on write." in text
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: its flush then skips post_migrate, so
+# the live-server tests after it can restore the initial data (content types, home page).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_editors_saving_at_the_same_moment_on_postgresql(request):
     """True concurrency: two threads, two database connections, posting at once."""
     if connection.vendor != "postgresql":
