@@ -59,9 +59,7 @@ class BodyPageMixin(models.Model):
         if isinstance(self, TalkPage):
             return [self.conference, self.day]
         if isinstance(self, DayPage):
-            return [
-                ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -Page.steplen])
-            ]
+            return [self.conference]
         return []  # a conference: Home is its only ancestor
 
     @cached_property
@@ -197,6 +195,11 @@ class DayPage(BodyPageMixin, Page):
 
     class Meta:
         verbose_name = "day"
+
+    @cached_property
+    def conference(self) -> "ConferenceIndex":
+        """The conference this day belongs to (its parent), without its body."""
+        return ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -Page.steplen])
 
     def clean(self):
         super().clean()
