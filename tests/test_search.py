@@ -1,6 +1,7 @@
 """Search: relevance, excerpts, facets, operators, autocomplete, promotions and hostile input."""
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
@@ -394,3 +395,22 @@ def test_id_lists_go_as_one_parameter_and_select_exactly_those_rows():
         found = set(Page.objects.filter(InIds(F("pk"), many)).values_list("pk", flat=True))
     assert found == set(pks)
     assert len(seen) == 1 and len(seen[0]) == 1  # one bound value, not 5,000 placeholders
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query planner")
+def test_postgres_ranking_looks_pages_up_by_key_whatever_the_statistics(site):
+    """The visibility check stays a per-entry primary-key probe, not a join order the planner
+    guesses (without statistics it guessed a nested loop over every page x every match)."""
+    from wagtail.models import Page
+
+    from site_core.search import postgres_ranked_ids
+
+    results = Page.objects.live().search(parse_query("backfill").query, operator="and")
+    with CaptureQueriesContext(connection) as queries:
+        assert postgres_ranked_ids(results, 10) == [site["t1"].pk]
+    (ranking,) = queries.captured_queries
+    assert ranking["sql"].count(" LIMIT 1 OFFSET 0)") == 1
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + ranking["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SubPlan" in plan and "Join" not in plan and "Nested Loop" not in plan, plan
