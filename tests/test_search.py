@@ -414,3 +414,30 @@ def test_postgres_ranking_looks_pages_up_by_key_whatever_the_statistics(site):
         cursor.execute("EXPLAIN " + ranking["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "SubPlan" in plan and "Join" not in plan and "Nested Loop" not in plan, plan
+
+
+def test_facets_in_one_query_count_then_name_order_top_15(site, django_assert_num_queries):
+    from site_core.search import facet_counts
+
+    t1, t2, t3 = site["t1"], site["t2"], site["t3"]
+    for n in range(17):  # 17 more tags, two of them on two talks: only 15 are shown
+        t1.tags.add(f"tag-{n:02d}")
+        if n in (3, 11):
+            t3.tags.add(f"tag-{n:02d}")
+    t1.save()
+    t3.save()
+    ids = [t1.pk, t2.pk, t3.pk, site["conf"].pk]
+    with django_assert_num_queries(1):
+        facets = facet_counts(ids)
+    counts = {"databases": 1, "testing": 1} | {f"tag-{n:02d}": 1 for n in range(17)}
+    counts["tag-03"] = counts["tag-11"] = 2
+    expected = sorted(((name, name, n) for name, n in counts.items()), key=lambda x: (-x[2], x[0]))
+    assert facets["tag"] == expected[:15]
+    assert facets["tag"][:3] == [("tag-03", "tag-03", 2), ("tag-11", "tag-11", 2), expected[2]]
+    assert facets["conference"] == [
+        ("searchconf-2026", "Searchconf 2026", 3),  # the conference page itself and two talks
+        ("otherconf-2025", "Otherconf 2025", 1),
+    ]
+    assert facets["speaker"] == [("ada", "Ada Lovelace-Test", 2), ("bo", "Bo Pipeline", 1)]
+    assert facets["lang"] == [("python", "python", 1), ("sql", "sql", 1)]
+    assert facet_counts([]) == {"conference": [], "tag": [], "speaker": [], "lang": []}
