@@ -9,9 +9,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Count, Exists, F, IntegerField, Lookup, OuterRef, Q
 from django.db.models.functions import Cast, Substr
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -174,6 +175,31 @@ def excerpt(texts: list[str], words: list[str], width: int = 220) -> str:
         last = m.end()
     pieces.append(escape(snippet[last:]))
     return mark_safe(escape(prefix) + "".join(pieces) + escape(suffix))
+
+
+# --- search-terms statistics -----------------------------------------------------------------
+
+
+def record_hit(query_record) -> None:
+    """Count one search of ``query_record`` (Wagtail's search-terms statistics) for today.
+
+    Statistics may lose the last moment of hits if the database server crashes, so on PostgreSQL
+    the commit is asynchronous (as atomic and isolated as ever, only not waited for until it is
+    on disk): waiting for that flush was 3-4 ms of every search. Usually one UPDATE; Wagtail's
+    ``add_hit`` (a look-up, then an update) makes the day's row on the first search of the day.
+    """
+    from wagtail.contrib.search_promotions.models import QueryDailyHits
+
+    hits = QueryDailyHits.objects
+    conn = connections[hits.db]
+    outermost = not conn.in_atomic_block  # inside a transaction, SET LOCAL would outlive us
+    with transaction.atomic(using=hits.db):
+        if outermost and conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        today = timezone.now().date()
+        if not hits.filter(query=query_record, date=today).update(hits=F("hits") + 1):
+            query_record.add_hit(today)
 
 
 # --- id lists ---------------------------------------------------------------------------------

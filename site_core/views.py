@@ -21,6 +21,7 @@ from .search import (
     parse_query,
     postgres_ranked_ids,
     raw_text,
+    record_hit,
     sqlite_ranked_ids,
 )
 
@@ -151,7 +152,7 @@ def search(request):
     promotions = []
     if page_number == 1:
         query_record = SearchQueryRecord.get(parsed.text)
-        query_record.add_hit()
+        record_hit(query_record)
         promotions = list(query_record.editors_picks.select_related("page").order_by("sort_order"))
         promotions = [p for p in promotions if p.page.live]
 

@@ -441,3 +441,21 @@ def test_facets_in_one_query_count_then_name_order_top_15(site, django_assert_nu
     assert facets["speaker"] == [("ada", "Ada Lovelace-Test", 2), ("bo", "Bo Pipeline", 1)]
     assert facets["lang"] == [("python", "python", 1), ("sql", "sql", 1)]
     assert facet_counts([]) == {"conference": [], "tag": [], "speaker": [], "lang": []}
+
+
+def test_search_hits_are_counted_with_one_update_once_the_day_has_a_row(client, site):
+    from django.utils import timezone
+
+    from wagtail.contrib.search_promotions.models import QueryDailyHits
+
+    from site_core.search import record_hit
+
+    query = Query.get("backfill")
+    record_hit(query)  # the first search of the day makes the row
+    with CaptureQueriesContext(connection) as queries:
+        record_hit(query)
+    writes = [q["sql"] for q in queries.captured_queries if "querydailyhits" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("UPDATE"), writes
+    search(client, q="backfill")
+    assert QueryDailyHits.objects.get(query=query, date=timezone.now().date()).hits == 3
+    assert Query.get("backfill").hits == 3
