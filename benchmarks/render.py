@@ -10,6 +10,10 @@ by side in one run, the in-process render time of the whole view (median and p90
 through Django's test client), the queries per page, and — with valgrind installed — the
 instructions per render counted by callgrind (the difference between runs of N and N+R renders,
 so start-up is not counted). Timings on these machines swing about 2x; quote ratios from one run.
+
+Each page is measured twice: "cached", as visitors get it once the page has been shown since the
+last edit (its fragments come from the ``fragments`` cache, pages.fragments), and "uncached",
+with that cache emptied before every render, as the first visitor after an edit gets it.
 """
 
 import argparse
@@ -131,47 +135,68 @@ def build() -> dict:
     return urls
 
 
+MODES = ("uncached", "cached")
+
+
+def forget_fragments(mode: str) -> None:
+    if mode == "uncached":
+        from django.core.cache import caches
+
+        caches["fragments"].clear()
+
+
 def measure(urls: dict, renders: int) -> dict:
+    """Per page and mode: queries, bytes, median and p90 ms; the two modes interleaved."""
     from django.db import connection
     from django.test import Client
 
     client = Client()
     results = {}
     for label, url in urls.items():
-        executed: list[str] = []
+        times: dict[str, list[float]] = {mode: [] for mode in MODES}
+        for mode in MODES:
+            executed: list[str] = []
 
-        def count(execute, sql, params, many, context, executed=executed):
-            executed.append(sql)
-            return execute(sql, params, many, context)
+            def count(execute, sql, params, many, context, executed=executed):
+                executed.append(sql)
+                return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
-            response = client.get(url)
-        times = []
+            forget_fragments(mode)
+            with connection.execute_wrapper(count):
+                response = client.get(url)
+            results[f"{label}, {mode}"] = {
+                "queries": len(executed),
+                "bytes": len(response.content),
+            }
         for _ in range(renders):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        results[label] = {
-            "queries": len(executed),
-            "bytes": len(response.content),
-            "median_ms": round(statistics.median(times), 2),
-            "p90_ms": round(times[int(len(times) * 0.9) - 1], 2),
-        }
+            for mode in MODES:
+                forget_fragments(mode)
+                started = time.perf_counter()
+                client.get(url)
+                times[mode].append((time.perf_counter() - started) * 1000)
+        for mode in MODES:
+            ordered = sorted(times[mode])
+            results[f"{label}, {mode}"].update(
+                median_ms=round(statistics.median(ordered), 2),
+                p90_ms=round(ordered[int(len(ordered) * 0.9) - 1], 2),
+            )
     return results
 
 
-def render_loop(url: str, count: int) -> None:
+def render_loop(url: str, count: int, mode: str = "cached") -> None:
     """Used under callgrind: set up Django, render ``url`` once to warm up, then ``count`` times."""
     from django.test import Client
 
     client = Client()
     client.get(url)
     for _ in range(count):
+        forget_fragments(mode)
         client.get(url)
 
 
-def callgrind_instructions(database_url: str, url: str, extra: int = 5) -> int | None:
+def callgrind_instructions(
+    database_url: str, url: str, extra: int = 5, mode: str = "cached"
+) -> int | None:
     """Instructions per render: callgrind total for 1+extra renders minus the total for 1."""
     if not shutil.which("valgrind"):
         return None
@@ -192,6 +217,8 @@ def callgrind_instructions(database_url: str, url: str, extra: int = 5) -> int |
                     url,
                     "--count",
                     str(count),
+                    "--mode",
+                    mode,
                 ],
                 cwd=ROOT,
                 env=env,
@@ -222,12 +249,13 @@ def main(argv=None) -> int:
     parser.add_argument("--no-callgrind", action="store_true")
     parser.add_argument("--loop", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", choices=MODES, default="cached", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     database_url = os.environ.get("DATABASE_URL", "")
     if args.loop:
         setup_django(database_url)
-        render_loop(args.loop, args.count)
+        render_loop(args.loop, args.count, args.mode)
         return 0
     if database_url.startswith("postgres"):
         import psycopg
@@ -253,21 +281,34 @@ def main(argv=None) -> int:
     results = measure(urls, args.renders)
     if not args.no_callgrind:
         for label, url in urls.items():
-            print(f"Counting instructions for {label} with callgrind…", file=sys.stderr, flush=True)
-            results[label]["instructions"] = callgrind_instructions(database_url, url)
+            for mode in MODES:
+                print(
+                    f"Counting instructions for {label}, {mode}, with callgrind…",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                results[f"{label}, {mode}"]["instructions"] = callgrind_instructions(
+                    database_url, url, mode=mode
+                )
     print(f"\nTalk page, in-process, {connection.vendor}, {args.renders} renders each")
-    print(f"{'page':<12}{'queries':>8}{'median ms':>11}{'p90 ms':>9}{'Minstr':>9}{'KiB':>7}")
+    print(f"{'page':<22}{'queries':>8}{'median ms':>11}{'p90 ms':>9}{'Minstr':>9}{'KiB':>7}")
     for label, r in results.items():
         instructions = r.get("instructions")
         minstr = f"{instructions / 1e6:.1f}" if instructions else "-"
         print(
-            f"{label:<12}{r['queries']:>8}{r['median_ms']:>11}{r['p90_ms']:>9}{minstr:>9}"
+            f"{label:<22}{r['queries']:>8}{r['median_ms']:>11}{r['p90_ms']:>9}{minstr:>9}"
             f"{r['bytes'] // 1024:>7}"
         )
-    small, large = results["50 blocks"], results["500 blocks"]
+    for mode in MODES:
+        small, large = results[f"50 blocks, {mode}"], results[f"500 blocks, {mode}"]
+        print(
+            f"ratio 500/50 blocks, {mode}: time {large['median_ms'] / small['median_ms']:.2f}x, "
+            f"queries {large['queries']} vs {small['queries']}"
+        )
+    small = results["50 blocks, uncached"]
     print(
-        f"ratio 500/50 blocks: time {large['median_ms'] / small['median_ms']:.2f}x, "
-        f"queries {large['queries']} vs {small['queries']}"
+        "50 blocks, cached/uncached: time "
+        f"{results['50 blocks, cached']['median_ms'] / small['median_ms']:.2f}"
     )
     print(json.dumps({"database": connection.vendor, **results}, indent=2))
     return 0

@@ -6,6 +6,7 @@ class PagesConfig(AppConfig):
     verbose_name = "Conference pages"
 
     def ready(self):
-        from . import signals
+        from . import fragments, signals
 
         signals.connect()
+        fragments.connect()

@@ -4,7 +4,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils.functional import cached_property
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -19,11 +20,12 @@ from wagtail.admin.panels import (
 )
 from wagtail.api import APIField
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from .accessibility import EDITOR_HELP_HTML
 from .blocks import BodyBlock
+from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
 from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 
 
@@ -158,8 +160,10 @@ class ConferenceIndex(BodyPageMixin, Page):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The conference cannot end before it starts."})
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
+    @cached_property
+    def programme(self) -> list[tuple]:
+        """[(day, [talk, …])] of live, public days and talks, in programme order; two queries
+        (and one for the speakers), loaded when the template first asks."""
         days = list(DayPage.objects.child_of(self).live().public().order_by("day_number", "date"))
         talks = (
             TalkPage.objects.descendant_of(self)
@@ -171,8 +175,7 @@ class ConferenceIndex(BodyPageMixin, Page):
         talks_by_day: dict[str, list] = {}
         for talk in talks:
             talks_by_day.setdefault(talk.path[: -Page.steplen], []).append(talk)
-        context["days"] = [(day, talks_by_day.get(day.path, [])) for day in days]
-        return context
+        return [(day, talks_by_day.get(day.path, [])) for day in days]
 
 
 class DayPage(BodyPageMixin, Page):
@@ -340,51 +343,84 @@ class TalkPage(BodyPageMixin, Page):
         """The conference this talk belongs to (its grandparent), without its body."""
         return ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -2 * Page.steplen])
 
+    @cached_property
+    def previous_next(self) -> tuple:
+        """(previous talk, next talk) for the pager, loaded when the template first asks."""
+        return self.get_previous_next()
+
     def get_previous_next(self) -> tuple:
         """The talks before and after this one in the conference's programme, across days.
 
         Days are in order (day number, date), talks within a day in ``programme_order``; only
-        live, public talks of live days count. Two queries however big the conference is. Each
-        returned talk (and this one) knows its ``day`` without further queries.
+        live, public talks of live, public days count. One query however big the conference
+        is: the conference's days and talks together, restrictions checked in SQL. The talks
+        returned carry what the pager shows (title, URL, ``day.pk`` and ``day.title``).
         """
-        conference_path = self.path[: -2 * Page.steplen]
-        days = list(
-            DayPage.objects.filter(path__startswith=conference_path, depth=self.depth - 1)
-            .live()
-            .defer_streamfields()
-            .order_by("day_number", "date", "path")
-        )
-        day_index = {day.path: (n, day) for n, day in enumerate(days)}
-        talks = [
-            talk
-            for talk in TalkPage.objects.filter(path__startswith=conference_path, depth=self.depth)
-            .live()
-            .public()
-            .only("id", "title", "url_path", "path", "depth", "start_time")
-            if talk.path[: -Page.steplen] in day_index
+        steplen = Page.steplen
+        conference_path = self.path[: -2 * steplen]
+        ancestor_paths = [
+            conference_path[:n] for n in range(steplen, len(conference_path) + 1, steplen)
         ]
-        for talk in talks:
-            talk.__dict__["day"] = day_index[talk.path[: -Page.steplen]][1]
+        restricted = PageViewRestriction.objects.filter(
+            Q(page__path__in=ancestor_paths)
+            | Q(page_id=OuterRef("pk"))
+            | Q(page__path=Substr(OuterRef("path"), 1, len(self.path) - steplen))
+        )
+        rows = (
+            Page.objects.filter(
+                path__startswith=conference_path, depth__in=(self.depth - 1, self.depth)
+            )
+            .live()
+            .exclude(Exists(restricted))
+            .values_list(
+                "id",
+                "path",
+                "depth",
+                "title",
+                "url_path",
+                "daypage__day_number",
+                "daypage__date",
+                "talkpage__start_time",
+            )
+        )
+        days = {}
+        talks = []
+        for pk, path, depth, title, url_path, day_number, date, start_time in rows:
+            if depth == self.depth - 1:
+                days[path] = (
+                    day_number or 0,
+                    date or datetime.date.min,
+                    path,
+                    DayPage(id=pk, page_ptr_id=pk, title=title),
+                )
+            else:
+                talk = TalkPage(
+                    id=pk,
+                    page_ptr_id=pk,
+                    path=path,
+                    depth=depth,
+                    title=title,
+                    url_path=url_path,
+                    start_time=start_time,
+                )
+                talks.append(talk)
+        talks = [talk for talk in talks if talk.path[:-steplen] in days]
         talks.sort(
             key=lambda t: (
-                day_index[t.path[: -Page.steplen]][0],
+                days[t.path[:-steplen]][:3],
                 t.start_time is None,
                 t.start_time or datetime.time.min,
                 t.path,
             )
         )
+        for talk in talks:
+            talk.__dict__["day"] = days[talk.path[:-steplen]][3]
         position = next((n for n, talk in enumerate(talks) if talk.pk == self.pk), None)
         if position is None:
             return None, None
-        self.__dict__.setdefault("day", talks[position].day)
         previous_talk = talks[position - 1] if position > 0 else None
         next_talk = talks[position + 1] if position + 1 < len(talks) else None
         return previous_talk, next_talk
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["previous_talk"], context["next_talk"] = self.get_previous_next()
-        return context
 
 
 class AccessibilityFinding(models.Model):

@@ -5,9 +5,35 @@ from django.utils.safestring import mark_safe
 
 from wagtail.rich_text import RichText, expand_db_html
 
+from pages.fragments import render_fragment
 from pages.sanitise import safe_url as _safe_url
 
 register = template.Library()
+
+
+class PageFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        return render_fragment(context, self.name, self.nodelist)
+
+
+@register.tag
+def page_fragment(parser, token):
+    """``{% page_fragment "name" %}…{% endpage_fragment %}``: part of a live page, cached.
+
+    The HTML is kept in the ``fragments`` cache until the site's content changes
+    (``pages.fragments``); previews are always rendered. Put only what depends on the page
+    and the site in a fragment, nothing that depends on the visitor or the request's URL.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Usage: {% page_fragment "name" %}')
+    nodelist = parser.parse(("endpage_fragment",))
+    parser.delete_first_token()
+    return PageFragmentNode(bits[1][1:-1], nodelist)
 
 
 @register.filter

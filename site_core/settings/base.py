@@ -159,6 +159,13 @@ CACHES = {
         "LOCATION": "renditions",
         "TIMEOUT": 60 * 60 * 24,
     },
+    # Rendered parts of live pages, keyed by the content version (pages.fragments).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": int(os.environ.get("FRAGMENT_CACHE_TIMEOUT", 60 * 60 * 24)),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -20,6 +20,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     "renditions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    # tests/test_fragments.py switches it on where it is what is tested
+    "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 SERVE_MEDIA = True  # browser tests read uploaded images from the live server

@@ -1,0 +1,244 @@
+"""Cached page fragments (pages.fragments): same bytes, fewer queries, never stale, never drafts."""
+
+import datetime
+import re
+
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+
+from pages.fragments import ContentVersion, PendingBump, bump_now, current_token
+from tests.factories import (
+    ConferenceFactory,
+    DayFactory,
+    ImageFactory,
+    SpeakerFactory,
+    TalkFactory,
+    mixed_body,
+)
+
+pytestmark = pytest.mark.django_db
+
+LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+@pytest.fixture(autouse=True)
+def fragment_cache(settings):
+    """A real (per-process) fragments cache, as in production; the rest stays dummy."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "fragments": {**LOCMEM, "LOCATION": "test-fragments"},
+    }
+    caches["fragments"].clear()
+    yield caches["fragments"]
+    caches["fragments"].clear()
+
+
+def bumps(callbacks) -> int:
+    return sum(isinstance(callback, PendingBump) for callback in callbacks)
+
+
+@pytest.fixture
+def tree(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_tree()
+
+
+def make_tree():
+    conference = ConferenceFactory(title="Cacheconf 2026")
+    day = DayFactory(parent=conference, title="Day 1", date=datetime.date(2026, 5, 4))
+    speaker = SpeakerFactory(name="Ada Example")
+    image = ImageFactory()
+    talks = [
+        TalkFactory(
+            parent=day,
+            title=f"Talk {n}",
+            start_time=datetime.time(9 + n),
+            body=mixed_body(12, image=image, speaker=speaker),
+            speakers=[speaker],
+        )
+        for n in range(3)
+    ]
+    return {"conference": conference, "day": day, "talks": talks, "speaker": speaker}
+
+
+def html_of(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def queries_of(client, url: str) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as ctx:
+        html = html_of(client, url)
+    return html, len(ctx.captured_queries)
+
+
+def pager(html: str) -> list[str]:
+    return re.findall(
+        r'rel="(?:prev|next)"><span class="pager__label">[^<]*</span> ([^<]*)</a>', html
+    )
+
+
+def test_cached_page_is_the_same_bytes_with_fewer_queries(client, tree, fragment_cache):
+    url = tree["talks"][1].url
+    html_of(client, url)  # first view: renditions are created
+    fragment_cache.clear()
+    first, uncached = queries_of(client, url)
+    second, cached = queries_of(client, url)
+    assert second == first
+    assert pager(first) == ["Talk 0", "Talk 2"]
+    # Site, routing (3), the view-restriction check (2), the content version, and the sites'
+    # root paths (production caches those; test settings have no cache).
+    assert cached <= 8 < uncached, (cached, uncached)
+
+
+@pytest.mark.parametrize("page_type", ["conference", "day"])
+def test_listing_pages_are_unchanged_by_the_cache(client, tree, fragment_cache, page_type):
+    url = tree[page_type].url
+    first = html_of(client, url)
+    assert html_of(client, url) == first
+    assert "Day 1" in first
+
+
+def edits():
+    """(name, change(tree), what the first talk's page shows afterwards)."""
+
+    def publish_new_title(tree):
+        talk = tree["talks"][0]
+        talk.title = "Talk zero, revised"
+        talk.save_revision().publish()
+        return "Talk zero, revised"
+
+    def rename_neighbour(tree):
+        talk = tree["talks"][1]
+        talk.title = "Renamed neighbour"
+        talk.save_revision().publish()
+        return "Renamed neighbour"
+
+    def rename_speaker(tree):
+        tree["speaker"].name = "Ada Renamed"
+        tree["speaker"].save()
+        return "Ada Renamed"
+
+    def rename_conference(tree):
+        conference = tree["conference"]
+        conference.title = "Cacheconf Renamed"
+        conference.save_revision().publish()
+        return "Cacheconf Renamed"
+
+    def add_talk(tree):
+        TalkFactory(parent=tree["day"], title="Brand new talk", start_time=datetime.time(9, 30))
+        return "Brand new talk"
+
+    return [publish_new_title, rename_neighbour, rename_speaker, rename_conference, add_talk]
+
+
+@pytest.mark.parametrize("edit", edits(), ids=lambda f: f.__name__)
+def test_an_edit_shows_at_once(client, tree, edit, django_capture_on_commit_callbacks):
+    url = tree["talks"][0].url
+    before = html_of(client, url)
+    assert html_of(client, url) == before  # now served from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        expected = edit(tree)
+    assert expected not in before
+    assert expected in html_of(client, tree["talks"][0].url)
+
+
+def test_unpublishing_deleting_restricting_and_moving_a_neighbour(
+    client, tree, django_capture_on_commit_callbacks
+):
+    first, second, third = tree["talks"]
+    assert pager(html_of(client, second.url)) == ["Talk 0", "Talk 2"]
+    with django_capture_on_commit_callbacks(execute=True):
+        first.unpublish()
+    assert pager(html_of(client, second.url)) == ["Talk 2"]
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(
+            page=third, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
+    assert pager(html_of(client, second.url)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.filter(page=third).delete()
+    assert pager(html_of(client, second.url)) == ["Talk 2"]
+    other_day = DayFactory(parent=tree["conference"], title="Day 2", day_number=2)
+    assert pager(html_of(client, second.url)) == ["Talk 2"]  # cached again
+    with django_capture_on_commit_callbacks(execute=True):
+        third.move(other_day, pos="last-child")
+    html = html_of(client, second.url)
+    assert "Next talk · Day 2</span> Talk 2" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        third.delete()
+    assert pager(html_of(client, second.url)) == []
+
+
+def article(html: str) -> str:
+    return re.search(r"<article.*</article>", html, re.S).group(0)
+
+
+def test_the_token_in_the_database_decides(client, tree):
+    """Another app server bumps the version: this process's cached copy is not used again."""
+    talk = tree["talks"][0]
+    before = article(html_of(client, talk.url))
+    # A change no signal sees (as if made by another process before its bump reached us)...
+    type(talk).objects.filter(pk=talk.pk).update(summary="Changed behind the cache")
+    assert article(html_of(client, talk.url)) == before
+    # ...then the other process's bump, straight in the table:
+    ContentVersion.objects.filter(pk=1).update(token="from-another-server")
+    assert "Changed behind the cache" in article(html_of(client, talk.url))
+
+
+def test_previews_and_drafts_are_never_cached(client, tree):
+    talk = tree["talks"][0]
+    public = html_of(client, talk.url)
+    talk.title = "Draft title only"
+    revision = talk.save_revision()
+    draft = revision.as_object()
+    response = draft.make_preview_request(None, draft.default_preview_mode)
+    assert "Draft title only" in response.content.decode()
+    # The preview left nothing in the cache for visitors, and drew nothing from it.
+    assert html_of(client, talk.url) == public
+    assert "Draft title only" not in public
+
+
+def test_one_bump_per_transaction(tree, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            SpeakerFactory(name=f"Batch {n}")
+        tree["talks"][0].save_revision().publish()
+    assert bumps(callbacks) == 1
+
+
+def test_a_rolled_back_change_does_not_swallow_a_later_one(
+    tree, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            SpeakerFactory(name="Rolled back")
+            raise RuntimeError
+        SpeakerFactory(name="Kept")
+    assert bumps(callbacks) == 1
+
+
+def test_bump_changes_the_token_and_recreates_a_missing_row(db):
+    before = current_token()
+    bump_now()
+    after = current_token()
+    assert after and after != before
+    ContentVersion.objects.all().delete()
+    assert current_token() is None
+    bump_now()
+    assert current_token()
+
+
+def test_without_a_token_pages_render_uncached(client, tree, fragment_cache):
+    ContentVersion.objects.all().delete()
+    talk = tree["talks"][0]
+    html_of(client, talk.url)
+    _html, first = queries_of(client, talk.url)
+    _html, second = queries_of(client, talk.url)
+    assert first == second > 8
