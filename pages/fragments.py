@@ -25,9 +25,10 @@ their drafts. Set ``FRAGMENT_CACHE_TIMEOUT`` (seconds) or point ``CACHES["fragme
 shared cache (Redis) to change how long and where fragments are kept.
 """
 
+import logging
 import uuid
 
-from django.core.cache import caches
+from django.core.cache import InvalidCacheBackendError, caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -40,6 +41,8 @@ from wagtail.embeds.models import Embed
 from wagtail.images.models import AbstractImage, AbstractRendition
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_unpublished, post_page_move
+
+logger = logging.getLogger(__name__)
 
 ROW_ID = 1
 #: Bases of the models whose rows a public page can show (snippets: every model of that app).
@@ -169,16 +172,27 @@ def fragment_key(context, name: str) -> str | None:
 
 
 def render_fragment(context, name: str, nodelist) -> str:
-    """``nodelist`` rendered, from the fragments cache when the content has not changed."""
+    """``nodelist`` rendered, from the fragments cache when the content has not changed.
+
+    A failing cache (a shared Redis that is down) costs speed, not the page: it is logged and
+    the fragment is rendered.
+    """
     key = fragment_key(context, name)
     if key is None:
         return nodelist.render(context)
     try:
         cache = caches["fragments"]
-    except Exception as error:  # a missing alias is a set-up mistake, say so
+    except InvalidCacheBackendError as error:  # a set-up mistake: say so
         raise ImproperlyConfigured('CACHES needs a "fragments" cache') from error
-    html = cache.get(key)
+    try:
+        html = cache.get(key)
+    except Exception:
+        logger.exception("The fragments cache failed; rendering %s uncached", name)
+        return nodelist.render(context)
     if html is None:
         html = nodelist.render(context)
-        cache.set(key, str(html))
+        try:
+            cache.set(key, str(html))
+        except Exception:
+            logger.exception("The fragments cache failed to store %s", name)
     return mark_safe(html)

@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -242,3 +243,27 @@ def test_without_a_token_pages_render_uncached(client, tree, fragment_cache):
     _html, first = queries_of(client, talk.url)
     _html, second = queries_of(client, talk.url)
     assert first == second > 8
+
+
+class BrokenCache(BaseCache):
+    """A shared cache that is down."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def get(self, key, default=None, version=None):
+        raise ConnectionError("cache server refused the connection")
+
+    def set(self, key, value, timeout=None, version=None):
+        raise ConnectionError("cache server refused the connection")
+
+    def clear(self):
+        pass
+
+
+def test_a_failing_cache_costs_speed_not_the_page(client, tree, settings, caplog):
+    talk = tree["talks"][1]
+    expected = html_of(client, talk.url)
+    settings.CACHES = {**settings.CACHES, "fragments": {"BACKEND": f"{__name__}.BrokenCache"}}
+    assert article(html_of(client, talk.url)) == article(expected)
+    assert "The fragments cache failed" in caplog.text
