@@ -57,6 +57,19 @@ WATCHED_MODELS = (
     TagBase,
 )
 WATCHED_APPS = {"snippets"}
+#: A page save that writes only these (a draft saved, a page locked) changes nothing public.
+DRAFT_ONLY_FIELDS = frozenset(
+    {
+        "latest_revision",
+        "latest_revision_created_at",
+        "draft_title",
+        "has_unpublished_changes",
+        "wagtail_admin_comments",
+        "locked",
+        "locked_at",
+        "locked_by",
+    }
+)
 
 
 class ContentVersion(models.Model):
@@ -132,9 +145,14 @@ def is_watched(model: type) -> bool:
     return _watched[model]
 
 
-def model_changed(sender, raw: bool = False, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
-    if not raw and is_watched(sender):
-        bump(using)
+def model_changed(
+    sender, raw: bool = False, using: str = DEFAULT_DB_ALIAS, update_fields=None, **kwargs
+) -> None:
+    if raw or not is_watched(sender):
+        return
+    if update_fields and issubclass(sender, Page) and update_fields <= DRAFT_ONLY_FIELDS:
+        return
+    bump(using)
 
 
 def relation_changed(sender, instance, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs):

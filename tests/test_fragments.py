@@ -214,6 +214,19 @@ def test_one_bump_per_transaction(tree, django_capture_on_commit_callbacks):
     assert bumps(callbacks) == 1
 
 
+def test_drafts_and_locks_keep_the_cache(tree, django_capture_on_commit_callbacks):
+    talk = tree["talks"][0]
+    with django_capture_on_commit_callbacks() as callbacks:
+        talk.title = "Only a draft"
+        revision = talk.save_revision()
+        talk.locked = True
+        talk.save(update_fields=["locked"])
+    assert bumps(callbacks) == 0
+    with django_capture_on_commit_callbacks() as callbacks:
+        revision.publish()
+    assert bumps(callbacks) == 1
+
+
 def test_a_rolled_back_change_does_not_swallow_a_later_one(
     tree, django_capture_on_commit_callbacks
 ):
