@@ -207,11 +207,32 @@ def measure(rounds: int) -> dict:
     all_times = sorted(t for times in per_query.values() for t in times)
     return {
         "p50_ms": round(statistics.median(all_times), 2),
-        "p95_ms": round(all_times[int(len(all_times) * 0.95) - 1], 2),
+        "p95_ms": round(percentile(all_times, 0.95), 2),
         "max_ms": round(all_times[-1], 2),
         "samples": len(all_times),
         "per_query_p50_ms": {q: round(statistics.median(t), 2) for q, t in per_query.items()},
+        "per_query_p95_ms": {
+            q: round(percentile(sorted(t), 0.95), 2) for q, t in per_query.items()
+        },
+        "queries_per_search": queries_per_search(client),
     }
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    return ordered[max(0, int(len(ordered) * fraction) - 1)]
+
+
+def queries_per_search(client) -> dict[str, int]:
+    """SQL statements each query's search runs (one more, untimed, pass)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for query in QUERIES:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/search/", {"q": query})
+        counts[query] = len(captured.captured_queries)
+    return counts
 
 
 def worker(talks: int, rounds: int, reuse: bool = False) -> None:
@@ -308,11 +329,24 @@ def main(argv=None) -> int:
             print(f"PostgreSQL: {args.talks} talks", file=sys.stderr, flush=True)
             results.append(run_on(url, args.talks, args.rounds, args.reuse))
     print(f"\nSearch view, in-process, {args.rounds} rounds x {len(QUERIES)} queries")
-    print(f"{'database':<12}{'talks':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
+    print(
+        f"{'database':<12}{'talks':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'SQL/search':>12}"
+    )
     for r in results:
+        counts = r["queries_per_search"].values()
+        sql = f"{min(counts)}-{max(counts)}" if min(counts) != max(counts) else str(max(counts))
         print(
             f"{r['database']:<12}{r['talks']:>8}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['max_ms']:>10}"
+            f"{sql:>12}"
         )
+    if results:
+        print(f"\n{'p50 / p95 ms by query':<24}" + "".join(f"{r['database']:>22}" for r in results))
+        for query in QUERIES:
+            cells = "".join(
+                f"{r['per_query_p50_ms'][query]:>10} /{r['per_query_p95_ms'][query]:>9}"
+                for r in results
+            )
+            print(f"{query:<24}{cells}")
     if len(results) == 2:
         print(f"ratio p95 postgresql/sqlite: {results[1]['p95_ms'] / results[0]['p95_ms']:.2f}")
     print(json.dumps(results, indent=2))
