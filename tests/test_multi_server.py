@@ -306,6 +306,20 @@ def test_two_app_servers_share_database_and_media_and_backup_restores(cluster):
     with urllib.request.urlopen(rendition, timeout=10) as response:
         assert response.status == 200 and response.read(8) == b"\x89PNG\r\n\x1a\n"
 
+    # 3b. Server B now holds the talk's fragments in its own memory (pages.fragments). A talk
+    # published next to it through server A changes the talk's pager but not the talk: B
+    # shows the new link at once, because it reads the content version from the shared
+    # database on every request.
+    for _ in range(3):  # every worker of B
+        status, html = reader.request("/cluster-conf/day-1/talk-on-a/")
+        assert status == 200 and "Shared state" in html and 'rel="next"' not in html
+    second = {**fields, "title": "Second talk on A", "slug": "second-talk-on-a", "body-count": "1"}
+    status, _ = editor.post_form(f"/admin/pages/add/pages/talkpage/{day_id}/", second)
+    assert status == 302, "publish a second talk through server A"
+    for _ in range(3):
+        status, html = reader.request("/cluster-conf/day-1/talk-on-a/")
+        assert status == 200 and 'rel="next"' in html and "Second talk on A" in html
+
     # 4. Backup and restore: pg_dump -Fc then pg_restore gives identical page bodies.
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         service_unavailable("pg_dump/pg_restore are not installed (postgresql-client)")
