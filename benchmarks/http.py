@@ -21,7 +21,9 @@ run (a) saturates gunicorn is answered 200 (the health probe must not mark a bus
 
 wrk, gunicorn, varnishd and nginx share the machine's cores (two here): wrk runs one thread
 (``-t1``) so it takes at most one core, and numbers swing with other load, so quote the ratios
-of one run. The last column, the server's CPU time (user + system, all its processes, from
+of one run. "Uncached" means no front cache: the app servers still keep page fragments
+(``pages.fragments``); ``FRAGMENT_CACHE_TIMEOUT=0 python -m benchmarks.http`` measures (a) with
+every page rendered from scratch. The last column, the server's CPU time (user + system, all its processes, from
 /proc) per response, moves much less with other load than requests/s. Everything started here is stopped at the end, also on Ctrl-C or an error.
 """
 
@@ -602,7 +604,7 @@ def main(argv=None) -> int:
         served = {"(a)": app_headers, "(b)": headers, "(c)": static_headers}
 
         targets = {
-            "(a) gunicorn, uncached": app,
+            "(a) gunicorn, no front cache": app,
             "(b) Varnish front cache": cache,
             "(c) nginx static file": static,
         }
