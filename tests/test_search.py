@@ -466,3 +466,25 @@ def test_search_hits_are_counted_with_one_update_once_the_day_has_a_row(client, 
     search(client, q="backfill")
     assert QueryDailyHits.objects.get(query=query, date=timezone.now().date()).hits == 3
     assert Query.get("backfill").hits == 3
+
+
+def test_restricted_unpublished_and_filtered_talks_stay_out_of_results_and_facets(client, site):
+    """The visibility filter (live, public, facet filters) goes into the ranking query with its
+    own parameters; each part still applies."""
+    from wagtail.models import PageViewRestriction
+
+    day = DayFactory(parent=site["conf"], title="Day 3")
+    secret = TalkFactory(parent=day, title="Backfill secrets", body=[para("backfill")])
+    PageViewRestriction.objects.create(
+        page=secret, restriction_type=PageViewRestriction.PASSWORD, password="x"
+    )
+    draft = TalkFactory(parent=day, title="Backfill drafts", body=[para("backfill")])
+    draft.unpublish()
+    response = search(client, q="backfill")
+    assert titles(response) == ["Database migrations without downtime"]
+    assert response.context["facets"]["conference"] == [("searchconf-2026", "Searchconf 2026", 1)]
+    assert titles(search(client, q="backfill", conference="otherconf-2025")) == []
+    assert titles(search(client, q="backfill", conference="no-such-conference")) == []
+    assert titles(search(client, q="backfill OR labels", speaker="ada", lang="sql")) == [
+        "Database migrations without downtime"
+    ]
