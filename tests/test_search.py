@@ -488,3 +488,24 @@ def test_restricted_unpublished_and_filtered_talks_stay_out_of_results_and_facet
     assert titles(search(client, q="backfill OR labels", speaker="ada", lang="sql")) == [
         "Database migrations without downtime"
     ]
+
+
+def test_a_search_with_results_runs_a_fixed_number_of_queries(client, site):
+    """Ranking 1, facets 1, hit 1 (an UPDATE), results 4, speakers 1, promotions 2, visibility 1,
+    site 2 (uncached in tests): 13, whatever the number of matches (18 before facets were one
+    query and the hit one UPDATE)."""
+    day = DayFactory(parent=site["conf"], title="Day 2")
+    for n in range(12):
+        TalkFactory(parent=day, title=f"Caching talk {n}", body=[para("caching layers")])
+    search(client, q="caching")  # the day's hit row, cached content types
+    with CaptureQueriesContext(connection) as queries:
+        response = search(client, q="caching")
+    assert response.context["result_count"] == 13
+    statements = [
+        q["sql"] for q in queries.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)
+    ]
+    assert len(statements) <= 13, "\n".join(statements)
+    assert len([sql for sql in statements if not sql.startswith("SELECT")]) == 1
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL")
