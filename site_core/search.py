@@ -455,7 +455,7 @@ def postgres_ranked_ids(results, limit: int, pages=None) -> list[int] | None:
         visible_sql, visible_params = _sql(visible)
     except EmptyResultSet:  # e.g. a filter on a conference that does not exist
         return []
-    if not visible_sql.endswith(" LIMIT 1"):  # pragma: no cover - Django compiles [:1] so
+    if not visible_sql.endswith(" LIMIT 1"):  # [:1] compiles to a final LIMIT 1
         raise AssertionError(visible_sql)
     sql = (
         f'SELECT "ranked"."object_id" FROM ({entries_sql} OFFSET 0) "ranked"'  # noqa: S608
