@@ -135,15 +135,17 @@ def sentence(rng: random.Random, n: int = 14, filler: list[str] | None = None) -
 def build(talks: int) -> None:
     from django.db import transaction
 
+    from taggit.models import Tag
     from wagtail.search.backends import get_search_backend
 
-    from pages.models import TalkPage
+    from pages.models import TalkPage, TalkSpeaker, TalkTag
     from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory
 
     rng = random.Random(20261122)
     filler = filler_vocabulary(rng)
     rng.shuffle(filler)
     speakers = [SpeakerFactory(name=f"Bench Speaker {i}") for i in range(200)]
+    tags = [Tag.objects.create(name=word, slug=word) for word in WORDS[:40]]
     conferences = [
         ConferenceFactory(title=f"Benchconf {2000 + i}") for i in range(max(1, talks // 500))
     ]
@@ -178,7 +180,11 @@ def build(talks: int) -> None:
                 ],
             )
             day.add_child(instance=talk)
-            talk.talk_speakers.create(speaker=rng.choice(speakers))
+            # Saved rows (talk.talk_speakers.create() would only add to the unsaved cluster).
+            for order, speaker in enumerate(rng.sample(speakers, rng.choice((1, 1, 2)))):
+                TalkSpeaker.objects.create(page=talk, speaker=speaker, sort_order=order)
+            for tag in rng.sample(tags, rng.choice((1, 2, 3))):
+                TalkTag.objects.create(content_object=talk, tag=tag)
         if (n + 1) % 500 == 0 or n + 1 == talks:
             rate = (n + 1) / (time.perf_counter() - started)
             print(f"  created {n + 1}/{talks} talks ({rate:.0f}/s)", file=sys.stderr, flush=True)
