@@ -28,6 +28,7 @@ shared cache (Redis) to change how long and where fragments are kept.
 import logging
 import uuid
 
+from django.apps import apps
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
@@ -139,16 +140,15 @@ _watched: dict[type, bool] = {}
 
 def is_watched(model: type) -> bool:
     if model not in _watched:
-        _watched[model] = issubclass(model, WATCHED_MODELS) or (
-            model._meta.app_label in WATCHED_APPS
+        _watched[model] = model._meta.apps is apps and (  # not a migration's historical model
+            issubclass(model, WATCHED_MODELS) or model._meta.app_label in WATCHED_APPS
         )
     return _watched[model]
 
 
-def model_changed(
-    sender, raw: bool = False, using: str = DEFAULT_DB_ALIAS, update_fields=None, **kwargs
-) -> None:
-    if raw or not is_watched(sender):
+def model_changed(sender, using: str = DEFAULT_DB_ALIAS, update_fields=None, **kwargs) -> None:
+    # Fixture loads (raw saves: loaddata, a restore) count too: they change what pages show.
+    if not is_watched(sender):
         return
     if update_fields and issubclass(sender, Page) and update_fields <= DRAFT_ONLY_FIELDS:
         return

@@ -227,6 +227,21 @@ def test_drafts_and_locks_keep_the_cache(tree, django_capture_on_commit_callback
     assert bumps(callbacks) == 1
 
 
+def test_fixture_loads_count_migrations_historical_models_do_not(
+    db, django_capture_on_commit_callbacks
+):
+    from django.apps import apps as registry
+    from django.db.migrations.state import ProjectState
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        SpeakerFactory.build(name="From a fixture").save_base(raw=True)
+    assert bumps(callbacks) == 1  # and it ran: a later change would register its own
+    historical = ProjectState.from_apps(registry).apps.get_model("snippets", "Speaker")
+    with django_capture_on_commit_callbacks() as callbacks:
+        historical.objects.create(name="From a data migration", slug="from-a-data-migration")
+    assert bumps(callbacks) == 0
+
+
 def test_a_rolled_back_change_does_not_swallow_a_later_one(
     tree, django_capture_on_commit_callbacks
 ):
