@@ -345,11 +345,7 @@ class TalkPage(BodyPageMixin, Page):
 
     @cached_property
     def previous_next(self) -> tuple:
-        """(previous talk, next talk) for the pager, loaded when the template first asks."""
-        return self.get_previous_next()
-
-    def get_previous_next(self) -> tuple:
-        """The talks before and after this one in the conference's programme, across days.
+        """(previous talk, next talk) in the conference's programme, across days, for the pager.
 
         Days are in order (day number, date), talks within a day in ``programme_order``; only
         live, public talks of live, public days count. One query however big the conference
@@ -383,16 +379,11 @@ class TalkPage(BodyPageMixin, Page):
                 "talkpage__start_time",
             )
         )
-        days = {}
+        days = {}  # path -> (sort key, the day as the pager shows it)
         talks = []
         for pk, path, depth, title, url_path, day_number, date, start_time in rows:
             if depth == self.depth - 1:
-                days[path] = (
-                    day_number or 0,
-                    date or datetime.date.min,
-                    path,
-                    DayPage(id=pk, page_ptr_id=pk, title=title),
-                )
+                days[path] = ((day_number, date, path), DayPage(id=pk, page_ptr_id=pk, title=title))
             else:
                 talk = TalkPage(
                     id=pk,
@@ -407,14 +398,14 @@ class TalkPage(BodyPageMixin, Page):
         talks = [talk for talk in talks if talk.path[:-steplen] in days]
         talks.sort(
             key=lambda t: (
-                days[t.path[:-steplen]][:3],
+                days[t.path[:-steplen]][0],
                 t.start_time is None,
                 t.start_time or datetime.time.min,
                 t.path,
             )
         )
         for talk in talks:
-            talk.__dict__["day"] = days[talk.path[:-steplen]][3]
+            talk.__dict__["day"] = days[talk.path[:-steplen]][1]
         position = next((n for n, talk in enumerate(talks) if talk.pk == self.pk), None)
         if position is None:
             return None, None
