@@ -257,6 +257,32 @@ class TestFigureBlock:
             self.block.clean(value)
         assert "image" in exc.value.block_errors
 
+    def test_picture_sources_follow_a_replaced_file_and_cost_no_query_when_known(
+        self, django_assert_num_queries
+    ):
+        import io
+
+        from django.core.files.images import ImageFile
+
+        from tests.factories import png_bytes
+
+        image = ImageFactory()
+        raw = {
+            "image": {"image": image.pk, "decorative": False, "alt_text": "A chart"},
+            "caption": "",
+        }
+        first = self.block.render(self.block.to_python(raw))
+        assert "width-480" not in first  # 64 px original: one width only
+        value = self.block.to_python(raw)
+        with django_assert_num_queries(0):
+            assert self.block.render(value) == first
+        image.file = ImageFile(io.BytesIO(png_bytes(600, 300)), name="replaced-chart.png")
+        image._set_image_file_metadata()
+        image.save()
+        second = self.block.render(self.block.to_python(raw))
+        assert second != first
+        assert "replaced-chart" in second and 'width="600"' in second
+
 
 class TestTableBlock:
     block = blocks.TableBlock()
@@ -333,32 +359,6 @@ def test_block_previews_render_in_the_admin(admin_client):
         html = response.content.decode()
         assert "css/site.css" in html, name  # previews use the site's own styles
         assert f"block-{name}" in html, name
-
-    def test_picture_sources_follow_a_replaced_file_and_cost_no_query_when_known(
-        self, django_assert_num_queries
-    ):
-        import io
-
-        from django.core.files.images import ImageFile
-
-        from tests.factories import png_bytes
-
-        image = ImageFactory()
-        raw = {
-            "image": {"image": image.pk, "decorative": False, "alt_text": "A chart"},
-            "caption": "",
-        }
-        first = self.block.render(self.block.to_python(raw))
-        assert "width-480" not in first  # 64 px original: one width only
-        value = self.block.to_python(raw)
-        with django_assert_num_queries(0):
-            assert self.block.render(value) == first
-        image.file = ImageFile(io.BytesIO(png_bytes(600, 300)), name="replaced-chart.png")
-        image._set_image_file_metadata()
-        image.save()
-        second = self.block.render(self.block.to_python(raw))
-        assert second != first
-        assert "replaced-chart" in second and 'width="600"' in second
 
 
 class TestRichHtmlFilter:
