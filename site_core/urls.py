@@ -50,15 +50,6 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
 ]
 
-if getattr(settings, "SERVE_MEDIA", False) and not settings.DEBUG:
-    # Only the test settings set this: the live server of browser tests serves uploaded images.
-    from django.urls import re_path
-    from django.views.static import serve
-
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
-
 if settings.DEBUG:
     from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

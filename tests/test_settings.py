@@ -74,3 +74,29 @@ def test_dev_relaxes_debug():
         check=True,
     ).stdout
     assert out.split() == ["True", "True"]
+
+
+def test_no_setting_repeats_a_value_from_base():
+    """dev, test and production only say what differs from base.py: a repeated value would
+    silently stop following a later change to base."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "site_core" / "settings"
+
+    def constants(name: str) -> dict[str, str]:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        return {
+            target.id: ast.dump(node.value)
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name) and target.id.isupper()
+        }
+
+    base = constants("base")
+    repeats = {
+        name: sorted(key for key, value in constants(name).items() if base.get(key) == value)
+        for name in ("dev", "test", "production")
+    }
+    assert repeats == {"dev": [], "test": [], "production": []}

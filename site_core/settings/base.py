@@ -198,6 +198,7 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # no SVG (scripts)
 # Uploads above this go to a temporary file instead of memory (Django's default, stated).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Slides and handouts only: no HTML, SVG or executables that would run from our domain.
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odp", "pptx", "key", "zip"]
 if uses_s3(STORAGES["default"]):
     # Wagtail's view checks privacy and counts the download, then redirects to the bucket (or

@@ -25,23 +25,16 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views relax this to SAMEORIGIN themselves
 
 # --- Database ------------------------------------------------------------------------------
-# Persistent connections (one per gunicorn worker), checked before reuse so a restarted
-# PostgreSQL or a dropped connection costs one reconnect, not an error page.
+# Persistent connections (one per gunicorn worker); base.py already health-checks them before
+# reuse, so a restarted PostgreSQL or a dropped connection costs one reconnect, not an error page.
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # --- Uploads -------------------------------------------------------------------------------
 # Request bodies other than files (a big StreamField page is well under this); larger posts
-# are refused with 400. Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary
-# file instead of memory. The front proxy should cap whole bodies (e.g. nginx
-# client_max_body_size 25m) because Django has no limit on file parts.
+# are refused with 400. The file limits (size, pixels, extensions) are in base.py: the front
+# proxy should cap whole bodies (e.g. nginx client_max_body_size 25m) because Django has no
+# limit on file parts.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, 2.5 MB, stated on purpose
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # ~ 7700×5200; decompression bombs are refused
-WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # no SVG (scripts)
-# Slides and handouts only: no HTML, SVG or executables that would run from our domain.
-WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odp", "pptx", "key", "zip"]
 
 
 # --- Content Security Policy (Django's built-in middleware) --------------------------------

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 
-DEBUG = False
 SECRET_KEY = "test-only-key"
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,7 +15,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     "renditions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
@@ -24,7 +22,8 @@ CACHES = {
     "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
-SERVE_MEDIA = True  # browser tests read uploaded images from the live server
+# The live server of browser tests also serves uploaded images (tests/urls.py).
+ROOT_URLCONF = "tests.urls"
 # Login throttling is tested on purpose (tests/test_production.py, override_settings), and
 # django-axes' backend refuses client.login() without a request.
 AXES_ENABLED = False
