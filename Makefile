@@ -18,7 +18,7 @@ find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(
 help:
 	@echo "make demo   set up .venv, migrate var/confnotes.sqlite3, load demo content, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   install test extras and run the whole pytest suite"
-	@echo "make lint   ruff, djhtml, manage.py check, makemigrations --check"
+	@echo "make lint   ruff, djhtml, lint-imports, manage.py check, makemigrations --check"
 	@echo "make bench  run the benchmarks in benchmarks/"
 	@echo "make serve-prod  gunicorn with production settings on 127.0.0.1:$(PORT) (needs SECRET_KEY, ALLOWED_HOSTS, ...)"
 
@@ -66,6 +66,7 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djhtml --check templates
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=site_core.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=site_core.settings.test $(MANAGE) makemigrations --check --dry-run
 
