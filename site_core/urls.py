@@ -6,18 +6,21 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
-from site_core import calendars, views, visitor_views
-from site_core.api import api_router
-from site_core.feeds import ConferenceFeed, SpeakerFeed, TagFeed, TalkFeed
-from site_core.sitemaps import SITEMAPS
+from pages.search import views as search_views
+from pages.visitors import calendars
+from pages.visitors import views as visitor_views
+from pages.visitors.api import api_router
+from pages.visitors.feeds import ConferenceFeed, SpeakerFeed, TagFeed, TalkFeed
+from pages.visitors.sitemaps import SITEMAPS
+from site_core import views
 
 handler500 = "site_core.views.server_error"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("search/", views.search, name="search"),
-    path("search/suggest/", views.suggest, name="search_suggest"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("healthz", views.healthz, name="healthz"),
     # Visitor features (issue 6). These prefixes take precedence over pages with the same slug.
     path("speakers/", visitor_views.speaker_index, name="speaker_index"),

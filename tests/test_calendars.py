@@ -10,7 +10,7 @@ from wagtail.models import PageViewRestriction
 import icalendar
 import pytest
 
-from site_core.calendars import TALK_LENGTH, escape_text, fold
+from pages.visitors.calendars import TALK_LENGTH, escape_text, fold
 from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import feedparser
 import pytest
 
 from pages.models import TalkPage
-from site_core.feeds import TalkFeed
+from pages.visitors.feeds import TalkFeed
 from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_core.search import MAX_QUERY_CHARS, excerpt, parse_query
+from pages.search.query import MAX_QUERY_CHARS, excerpt, parse_query
 from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
 
 pytestmark = pytest.mark.django_db
@@ -361,7 +361,7 @@ def test_fast_ranking_paths_match_the_backend_order(site, vendor, fast_path):
     """Each database's fast path returns exactly Wagtail's order; elsewhere it steps aside."""
     from wagtail.models import Page
 
-    from site_core import search as search_module
+    from pages.search import ranking as search_module
 
     query = parse_query("factories OR backfill OR labels").query
     results = Page.objects.live().search(query, operator="and").annotate_score("_score")
@@ -379,7 +379,7 @@ def test_id_lists_go_as_one_parameter_and_select_exactly_those_rows():
 
     from wagtail.models import Page
 
-    from site_core.search import InIds, ids_in
+    from pages.search.facets import InIds, ids_in
 
     pks = list(Page.objects.values_list("pk", flat=True))
     assert pks
@@ -406,7 +406,7 @@ def test_postgres_ranking_looks_up_only_the_best_pages_whatever_the_statistics(s
 
     from wagtail.models import Page
 
-    from site_core.search import postgres_ranked_ids
+    from pages.search.ranking import postgres_ranked_ids
 
     query = parse_query("factories OR backfill OR labels").query
     results = Page.objects.live().search(query, operator="and")
@@ -424,7 +424,7 @@ def test_postgres_ranking_looks_up_only_the_best_pages_whatever_the_statistics(s
 
 
 def test_facets_in_one_query_count_then_name_order_top_15(site, django_assert_num_queries):
-    from site_core.search import facet_counts
+    from pages.search.facets import facet_counts
 
     t1, t2, t3 = site["t1"], site["t2"], site["t3"]
     for n in range(17):  # 17 more tags, two of them on two talks: only 15 are shown
@@ -455,7 +455,7 @@ def test_search_hits_are_counted_with_one_update_once_the_day_has_a_row(client, 
 
     from wagtail.contrib.search_promotions.models import QueryDailyHits
 
-    from site_core.search import record_hit
+    from pages.search.hits import record_hit
 
     query = Query.get("backfill")
     record_hit(query)  # the first search of the day makes the row
@@ -509,3 +509,60 @@ def test_a_search_with_results_runs_a_fixed_number_of_queries(client, site):
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL")
+
+
+# --- the private search API (pages/search/ranking.py) --------------------------------------------
+
+
+def test_search_private_api_names_still_exist():
+    """Canary: every private name of Wagtail's search package that the fast ranking uses is
+    still there. When an upgrade renames one, searches fall back to Wagtail's slower ranking
+    (and log a warning); this test fails so the upgrade fixes pages/search/ranking.py."""
+    import importlib
+    from functools import reduce
+
+    from pages.search.ranking import PRIVATE_API
+
+    missing = []
+    for module_name, path in PRIVATE_API:
+        try:
+            reduce(getattr, path.split("."), importlib.import_module(module_name))
+        except (ImportError, AttributeError) as exc:
+            missing.append(f"{module_name}.{path}: {exc}")
+    assert missing == [], "Wagtail's search internals changed, fix pages/search/ranking.py"
+
+
+def test_search_private_api_fast_path_works_on_this_database(site, caplog):
+    """Canary: on this database the fast ranking builds and runs without falling back."""
+    from wagtail.models import Page
+
+    from pages.search import ranking
+
+    query = parse_query("factories OR backfill OR labels").query
+    results = Page.objects.live().search(query, operator="and").annotate_score("_score")
+    with caplog.at_level("WARNING", logger="pages.search.ranking"):
+        fast = ranking.ranked_ids(results, 100)
+    assert caplog.records == [], "the fast ranking fell back: fix pages/search/ranking.py"
+    assert fast == [page.pk for page in results]
+
+
+def test_search_private_api_broken_falls_back_with_a_log_line(client, site, monkeypatch, caplog):
+    """A private name gone after an upgrade: the search page still answers, ranked by Wagtail's
+    own search, and the failure is logged."""
+    from pages.search import ranking
+
+    params = {"q": "factories OR backfill OR labels", "conference": "searchconf-2026"}
+    expected = titles(search(client, **params))
+    assert expected and len(expected) < 3  # ranked, and the conference filter applies
+
+    def renamed(*args):
+        raise AttributeError(
+            "'SQLiteSearchQueryCompiler' has no attribute '_build_rank_expression'"
+        )
+
+    monkeypatch.setattr(ranking, "_sqlite_statement", renamed)
+    monkeypatch.setattr(ranking, "_postgres_statement", renamed)
+    with caplog.at_level("WARNING", logger="pages.search.ranking"):
+        response = search(client, **params)
+    assert titles(response) == expected
+    assert any("Fast search ranking failed" in r.getMessage() for r in caplog.records)

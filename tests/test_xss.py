@@ -46,7 +46,7 @@ import pytest
 
 from pages.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES
 from pages.sanitise import clean_rich_text
-from site_core.structured_data import DESCRIPTION_LENGTH
+from pages.visitors.structured_data import DESCRIPTION_LENGTH
 from tests.browser import start_chromium
 from tests.factories import (
     ConferenceFactory,

@@ -6,7 +6,7 @@ from django.conf import settings
 from wagtail.models import Page
 
 from pages.models import ConferenceIndex, TalkPage
-from site_core import structured_data
+from pages.visitors import structured_data
 
 register = template.Library()
 

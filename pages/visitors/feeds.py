@@ -3,7 +3,7 @@
 Built on ``django.contrib.syndication``. Items are talks, most recently published first, at most
 ``TalkFeed.limit`` of them. An item carries the talk's summary (never its body), speakers as
 authors, tags as categories, and its conference and day. A feed costs a fixed number of queries
-whatever its length (see ``site_core.listings``).
+whatever its length (see ``pages.visitors.listings``).
 """
 
 import datetime

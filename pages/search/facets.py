@@ -1,0 +1,153 @@
+"""Facet counts (conference, tag, speaker, code language) and facet filters over matched pages.
+
+Only the public ORM and SQL compiler API is used here; the private-API ranking is in
+``pages.search.ranking``.
+"""
+
+import json
+
+from django.db import connections
+from django.db.models import Count, F, Lookup, Q
+from django.db.models.functions import Substr
+
+from wagtail.models import Page
+
+from pages.models import ConferenceIndex, TalkPage, TalkSpeaker, TalkTag
+
+# --- id lists ---------------------------------------------------------------------------------
+
+
+class InIds(Lookup):
+    """``field IN (ids)`` with the whole list as one parameter: ``= ANY(%s)`` on PostgreSQL,
+    ``IN (SELECT value FROM json_each(%s))`` on SQLite.
+
+    ``pk__in=[…4,000 ids…]`` costs more than the query it builds: Django prepares every value
+    and the driver parses a statement with thousands of placeholders, a new one for every
+    length (about 40% of a search's time at 10,000 talks). Use as ``qs.filter(InIds(F("pk"), ids))``.
+    """
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            # The column's own type: PostgreSQL hashes ``int = ANY(int[])`` but not int = bigint.
+            db_type = self.lhs.output_field.cast_db_type(connection)
+            # An array literal as text: the driver's list adapter costs ~15 µs per thousand ids.
+            literal = "{" + ",".join(map(str, ids)) + "}"
+            return f"{lhs} = ANY(%s::{db_type}[])", (*lhs_params, literal)
+        if connection.vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(ids))
+        if not ids:
+            return "1 = 0", tuple(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*lhs_params, *ids)
+
+
+def ids_in(field: str, ids) -> InIds:
+    return InIds(F(field), list(ids))
+
+
+# --- facets -----------------------------------------------------------------------------------
+
+
+def compiled_sql(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, tuple(params)
+
+
+def facet_counts(ids: list[int]) -> dict:
+    """Counts by conference, tag, speaker and code language over the matched page ids.
+
+    One query: the four counts (each built with the ORM) are glued with ``UNION ALL``, so a search
+    pays one round trip for its facets instead of five (each about 0.7 ms on top of its SQL).
+    """
+    prefixes = (
+        Page.objects.filter(ids_in("pk", ids), depth__gt=2)
+        .annotate(prefix=Substr("path", 1, Page.steplen * 3))
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    conferences = (
+        ConferenceIndex.objects.live()
+        .order_by()
+        .values(c_path=F("path"), c_slug=F("slug"), c_title=F("title"))
+    )
+    tags = (
+        TalkTag.objects.filter(ids_in("content_object_id", ids))
+        .values("tag__slug", "tag__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "tag__name")[:15]
+    )
+    speakers = (
+        TalkSpeaker.objects.filter(ids_in("page_id", ids))
+        .values("speaker__slug", "speaker__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "speaker__name")[:15]
+    )
+    languages = (
+        TalkPage.objects.filter(ids_in("pk", ids))
+        .exclude(code_languages="")
+        .values("code_languages")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    prefixes_sql, prefixes_params = compiled_sql(prefixes)
+    conferences_sql, conferences_params = compiled_sql(conferences)
+    tags_sql, tags_params = compiled_sql(tags)
+    speakers_sql, speakers_params = compiled_sql(speakers)
+    languages_sql, languages_params = compiled_sql(languages)
+    # Within a facet, rows come back as the tag and speaker queries order them (count, then name
+    # in the database's collation); the outer ORDER BY keeps that order through the UNION.
+    sql = (
+        f"SELECT 'conference', c.c_slug, c.c_title, m.n FROM ({prefixes_sql}) m"  # noqa: S608
+        f" INNER JOIN ({conferences_sql}) c ON c.c_path = m.prefix"
+        f" UNION ALL SELECT 'tag', t.* FROM ({tags_sql}) t"
+        f" UNION ALL SELECT 'speaker', s.* FROM ({speakers_sql}) s"
+        f" UNION ALL SELECT 'lang', l.code_languages, l.code_languages, l.n FROM ({languages_sql}) l"
+        " ORDER BY 1, 4 DESC, 3"
+    )
+    params = prefixes_params + conferences_params + tags_params + speakers_params + languages_params
+    facets: dict[str, list] = {"conference": [], "tag": [], "speaker": [], "lang": []}
+    languages_count: dict[str, int] = {}
+    with connections[prefixes.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, label, n in cursor.fetchall():
+            if facet == "lang":
+                for language in value.split():
+                    languages_count[language] = languages_count.get(language, 0) + n
+            else:
+                facets[facet].append((value, label, n))
+    facets["conference"].sort(key=lambda x: (-x[2], x[1]))
+    facets["lang"] = sorted(
+        ((k, k, n) for k, n in languages_count.items()), key=lambda x: (-x[2], x[1])
+    )
+    return facets
+
+
+def filter_talk_ids(filters: dict):
+    """Ids of talks that satisfy the facet filters, as a subquery, or None when no filter is set."""
+    if not any(filters.values()):
+        return None
+    talks = TalkPage.objects.all()
+    for slug in filters.get("conference", []):
+        conference = ConferenceIndex.objects.filter(slug=slug).first()
+        talks = talks.descendant_of(conference) if conference else talks.none()
+    for slug in filters.get("tag", []):
+        talks = talks.filter(tagged_items__tag__slug=slug)
+    for slug in filters.get("speaker", []):
+        talks = talks.filter(talk_speakers__speaker__slug=slug)
+    for language in filters.get("lang", []):
+        talks = talks.filter(code_languages__contains=f" {language} ")
+    return talks.values("pk")
+
+
+def conference_filter(filters: dict) -> Q:
+    """Days and conferences match a conference filter by their place in the tree."""
+    q = Q()
+    for slug in filters.get("conference", []):
+        conference = ConferenceIndex.objects.filter(slug=slug).first()
+        q &= Q(path__startswith=conference.path) if conference else Q(pk__in=[])
+    return q

@@ -1,0 +1,219 @@
+"""The search page and the search box's suggestions (``/search/``, ``/search/suggest/``)."""
+
+import re
+from urllib.parse import quote
+
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
+from wagtail.models import Page
+
+from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
+from snippets.models import Speaker
+
+from .facets import conference_filter, facet_counts, filter_talk_ids
+from .hits import record_hit
+from .query import clean_query, excerpt, fuzzy_query, parse_query, raw_text
+from .ranking import ranked_ids as fast_ranked_ids
+
+RESULTS_PER_PAGE = 10
+#: Results (and facet counts) cover at most this many best matches.
+MAX_MATCHES = 1000
+FACETS = ("conference", "tag", "speaker", "lang")
+MAX_FILTER_VALUES = 5
+
+
+def _filters(request) -> dict[str, list[str]]:
+    """Facet filters from the URL: known keys, de-duplicated, capped, sane characters only."""
+    filters = {}
+    for key in FACETS:
+        values = []
+        for value in request.GET.getlist(key)[: MAX_FILTER_VALUES * 4]:
+            value = value.strip()[:100]
+            if value and re.fullmatch(r"[\w+#.-]+", value) and value not in values:
+                values.append(value)
+        filters[key] = values[:MAX_FILTER_VALUES]
+    return filters
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", "1")[:6]), 10_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _search_pages(parsed, filters) -> tuple[list[int], bool]:
+    """Ids of matching live pages in rank order (capped), and whether typo-forgiving search was used."""
+    base = Page.objects.live().public().type(TalkPage, DayPage, ConferenceIndex)
+    talk_filter = filter_talk_ids({k: v for k, v in filters.items() if k != "conference"})
+    if talk_filter is not None:
+        base = base.filter(pk__in=talk_filter)
+    conference_q = conference_filter(filters)
+
+    def ranked_ids(query) -> list[int]:
+        results = base.search(query, operator="and").annotate_score("_score")
+        visible = base.filter(conference_q)
+        fast = fast_ranked_ids(results, MAX_MATCHES, visible)
+        if fast is not None:  # the backend's order, visibility and page filters applied in SQL
+            return fast
+        # Wagtail's public search API: other database backends (and the fallback when the fast
+        # path is broken) in one ranked SQL query, Elasticsearch/OpenSearch by their ranking.
+        if hasattr(results, "get_queryset"):
+            matched = results.get_queryset().filter(conference_q)
+            return list(matched.values_list("pk", flat=True)[:MAX_MATCHES])
+        return [page.pk for page in results[:MAX_MATCHES]]  # Elasticsearch/OpenSearch
+
+    ids = ranked_ids(parsed.query)
+    if not ids:
+        typo_query = fuzzy_query(parsed)
+        if typo_query is not None:
+            return ranked_ids(typo_query), True
+    return ids, False
+
+
+def _decorate(ids: list[int], words: list[str]) -> list[dict]:
+    """Type, conference, day, speakers and an excerpt for each result, in a fixed number of queries."""
+    by_id = Page.objects.filter(pk__in=ids).specific().in_bulk() if ids else {}
+    pages = [by_id[pk] for pk in ids if pk in by_id]
+    ancestor_paths = {p.path[: Page.steplen * n] for p in pages for n in (3, 4)}
+    ancestors = {
+        a.path: a
+        for a in Page.objects.filter(path__in=ancestor_paths).only(
+            "id", "title", "path", "url_path", "depth"
+        )
+    }
+    speakers: dict[int, list] = {}
+    for link in (
+        TalkSpeaker.objects.filter(page_id__in=[p.pk for p in pages])
+        .select_related("speaker")
+        .order_by("sort_order")
+    ):
+        speakers.setdefault(link.page_id, []).append(link.speaker)
+    rows = []
+    for page in pages:
+        body_raw = getattr(page, "body", None)
+        texts = [getattr(page, "summary", "")] + (
+            raw_text(list(body_raw.raw_data)) if body_raw is not None else []
+        )
+        rows.append(
+            {
+                "page": page,
+                "type": page._meta.verbose_name.capitalize(),
+                "conference": ancestors.get(page.path[: Page.steplen * 3])
+                if page.depth > 3
+                else None,
+                "day": ancestors.get(page.path[: Page.steplen * 4]) if page.depth > 4 else None,
+                "speakers": speakers.get(page.pk, []),
+                "excerpt": excerpt(texts, words),
+            }
+        )
+    return rows
+
+
+def search(request):
+    """Search talks, days, conferences and speakers. Odd input is cleaned, never a 500."""
+    raw = request.GET.get("q", "")
+    parsed = parse_query(raw)
+    filters = _filters(request)
+    context = {
+        "search_query": parsed.text,
+        "notes": parsed.notes,
+        "filters": filters,
+        "results": None,
+    }
+    if parsed.is_empty:
+        return render(request, "search.html", context)
+
+    ids, fuzzy = _search_pages(parsed, filters)
+    paginator = Paginator(ids, RESULTS_PER_PAGE)
+    page_number = min(_page_number(request), paginator.num_pages or 1)
+    results_page = paginator.page(page_number)
+    results_page.object_list = _decorate(list(results_page.object_list), parsed.words)
+
+    speakers = []
+    if page_number == 1 and not any(filters.values()):
+        speakers = list(Speaker.objects.search(parsed.query, operator="and")[:5])
+    promotions = []
+    if page_number == 1:
+        query_record = SearchQueryRecord.get(parsed.text)
+        record_hit(query_record)
+        promotions = list(query_record.editors_picks.select_related("page").order_by("sort_order"))
+        promotions = [p for p in promotions if p.page.live]
+
+    facets = facet_counts(ids) if ids else {}
+    context.update(
+        {
+            "results": results_page,
+            "result_count": paginator.count,
+            "result_count_capped": paginator.count >= MAX_MATCHES,
+            "fuzzy": fuzzy,
+            "speakers": speakers,
+            "promotions": promotions,
+            "facets": facets,
+            "facet_links": _facet_links(request, filters, facets),
+            "page_links": _page_query(request),
+        }
+    )
+    return render(request, "search.html", context)
+
+
+def _facet_links(request, filters, facets) -> dict:
+    """For each facet value: its label, count, whether it is on, and the URL that toggles it."""
+    links = {}
+    for key, values in facets.items():
+        rows = []
+        for value, label, count in values:
+            params = request.GET.copy()
+            params.pop("page", None)
+            current = list(filters.get(key, []))
+            active = value in current
+            params.setlist(key, [v for v in current if v != value] if active else current + [value])
+            rows.append(
+                {
+                    "value": value,
+                    "label": label,
+                    "count": count,
+                    "active": active,
+                    "url": "?" + params.urlencode(),
+                }
+            )
+        links[key] = rows
+    return links
+
+
+def _page_query(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def suggest(request):
+    """Autocomplete: up to 8 titles and speaker names for what has been typed, as JSON."""
+    text, _notes = clean_query(request.GET.get("q", ""))
+    text = " ".join(text.replace('"', " ").split())[:60]
+    suggestions = []
+    if len(text) >= 2:
+        pages = (
+            Page.objects.live()
+            .public()
+            .type(TalkPage, DayPage, ConferenceIndex)
+            .autocomplete(text)[:6]
+        )
+        suggestions += [
+            {"label": page.title, "url": page.url, "type": page.specific_class._meta.verbose_name}
+            for page in pages
+        ]
+        for speaker in Speaker.objects.autocomplete(text)[:3]:
+            suggestions.append(
+                {
+                    "label": speaker.name,
+                    "url": f"/search/?q={quote(speaker.name)}",
+                    "type": "speaker",
+                }
+            )
+    response = JsonResponse({"query": text, "suggestions": suggestions[:8]})
+    response["Cache-Control"] = "public, max-age=60"
+    return response

@@ -1,0 +1,6 @@
+"""What readers arriving from a feed, a search engine, a shared link or a calendar get.
+
+``views`` (speaker and tag pages, robots.txt), ``feeds`` (RSS/Atom), ``calendars`` (iCalendar),
+``sitemaps``, ``api`` (Wagtail API v2, read-only), ``structured_data`` (meta descriptions,
+JSON-LD) and ``listings`` (the fixed-query helpers they share). ``site_core.urls`` routes them.
+"""
