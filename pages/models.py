@@ -1,12 +1,11 @@
 """The page tree: HomePage → ConferenceIndex → DayPage → TalkPage."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Substr
+from django.db.models import Exists, OuterRef, Q
+from django.utils import dateformat
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -27,11 +26,34 @@ from .accessibility import EDITOR_HELP_HTML
 from .blocks import BodyBlock
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
 from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
+from .tree import (
+    ancestor_paths,
+    day_order,
+    day_sort_key,
+    parent_path,
+    parent_path_expression,
+    programme_order,
+    talk_sort_key,
+)
+
+#: Meta descriptions and previews are cut to this many characters.
+DESCRIPTION_LENGTH = 300
 
 
-def programme_order() -> tuple:
-    """Talks of a day in programme order: by time (untimed talks last), then as in the tree."""
-    return (F("start_time").asc(nulls_last=True), "path")
+def page_description(page, fallback: str) -> str:
+    """The page's search description, else ``fallback``, as one line of plain text."""
+    text = page.search_description or fallback or ""
+    return Truncator(" ".join(text.split())).chars(DESCRIPTION_LENGTH)
+
+
+def date_range_text(start, end) -> str:
+    """ "17 September 2025", or "17 September 2025 to 19 September 2025"."""
+    if not start:
+        return ""
+    text = dateformat.format(start, "j F Y")
+    if end and end != start:
+        text += " to " + dateformat.format(end, "j F Y")
+    return text
 
 
 class BodyPageMixin(models.Model):
@@ -84,6 +106,25 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
+    #: Publishing it purges only the page itself and the site-wide listings (the front cache).
+    purges_descendants = False
+
+    def describe(self) -> str:
+        """Plain text for meta descriptions and link previews."""
+        return page_description(self, self.intro)
+
+    def json_ld(self, request) -> dict | None:
+        """schema.org data for the page (none for the home page)."""
+        return None
+
+    def own_routes(self) -> list[tuple[str, tuple]]:
+        """(URL name, args) of the feeds and calendars of this page itself."""
+        return []
+
+    def listing_routes(self) -> list[tuple[str, tuple]]:
+        """(URL name, args) of the other listings this page appears on (tags, speakers)."""
+        return []
+
     def route(self, request, path_components):
         """Find the page at the end of the path in two queries, not two per level of the tree.
 
@@ -106,6 +147,12 @@ class HomePage(Page):
             ConferenceIndex.objects.child_of(self).live().public().order_by("-start_date", "title")
         )
         return context
+
+
+def tag_routes(slugs) -> list[tuple[str, tuple]]:
+    """(URL name, args) of the page and feeds of each tag."""
+    names = ("tag_detail", "feed_tag_rss", "feed_tag_atom")
+    return [(name, (slug,)) for slug in slugs for name in names]
 
 
 class ConferenceTag(TaggedItemBase):
@@ -155,16 +202,41 @@ class ConferenceIndex(BodyPageMixin, Page):
     class Meta:
         verbose_name = "conference"
 
+    #: Its title and dates appear on every page below it.
+    purges_descendants = True
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The conference cannot end before it starts."})
 
+    def describe(self) -> str:
+        where = f", {self.location}." if self.location else "."
+        when = date_range_text(self.start_date, self.end_date)
+        return page_description(self, f"Notes from the talks at {self.title}, {when}{where}")
+
+    def json_ld(self, request) -> dict | None:
+        """schema.org ``Event``."""
+        from .visitors.structured_data import conference_event
+
+        return conference_event(self, request)
+
+    def own_routes(self) -> list[tuple[str, tuple]]:
+        names = ("feed_conference_rss", "feed_conference_atom", "calendar_conference")
+        return [(name, (self.slug,)) for name in names]
+
+    def listing_routes(self) -> list[tuple[str, tuple]]:
+        """The tag pages and feeds of the tags stored for it."""
+        slugs = ConferenceTag.objects.filter(content_object_id=self.pk).values_list(
+            "tag__slug", flat=True
+        )
+        return tag_routes(slugs)
+
     @cached_property
     def programme(self) -> list[tuple]:
         """[(day, [talk, …])] of live, public days and talks, in programme order; two queries
         (and one for the speakers), loaded when the template first asks."""
-        days = list(DayPage.objects.child_of(self).live().public().order_by("day_number", "date"))
+        days = list(DayPage.objects.child_of(self).live().public().order_by(*day_order()))
         talks = (
             TalkPage.objects.descendant_of(self)
             .live()
@@ -174,7 +246,7 @@ class ConferenceIndex(BodyPageMixin, Page):
         )
         talks_by_day: dict[str, list] = {}
         for talk in talks:
-            talks_by_day.setdefault(talk.path[: -Page.steplen], []).append(talk)
+            talks_by_day.setdefault(parent_path(talk.path), []).append(talk)
         return [(day, talks_by_day.get(day.path, [])) for day in days]
 
 
@@ -202,12 +274,32 @@ class DayPage(BodyPageMixin, Page):
     @cached_property
     def conference(self) -> "ConferenceIndex":
         """The conference this day belongs to (its parent), without its body."""
-        return ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -Page.steplen])
+        return ConferenceIndex.objects.defer_streamfields().get(path=parent_path(self.path))
+
+    #: Its title and date appear on every talk page below it.
+    purges_descendants = True
 
     def clean(self):
         super().clean()
         if self.day_number is not None and self.day_number < 1:
             raise ValidationError({"day_number": "Days are numbered from 1."})
+
+    def describe(self) -> str:
+        try:
+            where = f" at {self.conference.title}"
+        except ConferenceIndex.DoesNotExist:  # a preview outside the tree
+            where = ""
+        when = dateformat.format(self.date, "j F Y")
+        return page_description(self, f"Notes from the talks of {self.title}{where}, {when}.")
+
+    def json_ld(self, request) -> dict | None:
+        return None
+
+    def own_routes(self) -> list[tuple[str, tuple]]:
+        return [("calendar_day", (self.pk,))]
+
+    def listing_routes(self) -> list[tuple[str, tuple]]:
+        return []
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -316,12 +408,37 @@ class TalkPage(BodyPageMixin, Page):
         self.code_languages = f" {' '.join(languages)} " if languages else ""
         super().save(*args, **kwargs)
 
+    purges_descendants = False
+    #: OpenGraph type: a talk's notes are an article (with published and modified times).
+    og_type = "article"
+
     def clean(self):
         super().clean()
         if "\n\n" in (self.summary or "").strip():
             raise ValidationError(
                 {"summary": "Keep the summary to one paragraph (no blank lines)."}
             )
+
+    def describe(self) -> str:
+        return page_description(self, self.summary)
+
+    def json_ld(self, request) -> dict | None:
+        """schema.org ``Article`` about the talk as an ``Event``."""
+        from .visitors.structured_data import talk_article
+
+        return talk_article(self, request)
+
+    def own_routes(self) -> list[tuple[str, tuple]]:
+        return [("calendar_talk", (self.pk,))]
+
+    def listing_routes(self) -> list[tuple[str, tuple]]:
+        """The pages and feeds of its stored tags and speakers."""
+        tags = TalkTag.objects.filter(content_object_id=self.pk).values_list("tag__slug", flat=True)
+        speakers = TalkSpeaker.objects.filter(page_id=self.pk).values_list(
+            "speaker__slug", flat=True
+        )
+        names = ("speaker_detail", "feed_speaker_rss", "feed_speaker_atom")
+        return tag_routes(tags) + [(name, (slug,)) for slug in speakers for name in names]
 
     @cached_property
     def speakers(self) -> list:
@@ -336,12 +453,14 @@ class TalkPage(BodyPageMixin, Page):
     @cached_property
     def day(self) -> "DayPage":
         """The day this talk belongs to (its parent), without loading the day's body."""
-        return DayPage.objects.defer_streamfields().get(path=self.path[: -Page.steplen])
+        return DayPage.objects.defer_streamfields().get(path=parent_path(self.path))
 
     @cached_property
     def conference(self) -> "ConferenceIndex":
         """The conference this talk belongs to (its grandparent), without its body."""
-        return ConferenceIndex.objects.defer_streamfields().get(path=self.path[: -2 * Page.steplen])
+        return ConferenceIndex.objects.defer_streamfields().get(
+            path=parent_path(self.path, levels=2)
+        )
 
     @cached_property
     def previous_next(self) -> tuple:
@@ -352,15 +471,11 @@ class TalkPage(BodyPageMixin, Page):
         is: the conference's days and talks together, restrictions checked in SQL. The talks
         returned carry what the pager shows (title, URL, ``day.pk`` and ``day.title``).
         """
-        steplen = Page.steplen
-        conference_path = self.path[: -2 * steplen]
-        ancestor_paths = [
-            conference_path[:n] for n in range(steplen, len(conference_path) + 1, steplen)
-        ]
+        conference_path = parent_path(self.path, levels=2)
         restricted = PageViewRestriction.objects.filter(
-            Q(page__path__in=ancestor_paths)
+            Q(page__path__in=[*ancestor_paths(conference_path), conference_path])
             | Q(page_id=OuterRef("pk"))
-            | Q(page__path=Substr(OuterRef("path"), 1, len(self.path) - steplen))
+            | Q(page__path=parent_path_expression(OuterRef("path")))
         )
         rows = (
             Page.objects.filter(
@@ -383,7 +498,10 @@ class TalkPage(BodyPageMixin, Page):
         talks = []
         for pk, path, depth, title, url_path, day_number, date, start_time in rows:
             if depth == self.depth - 1:
-                days[path] = ((day_number, date, path), DayPage(id=pk, page_ptr_id=pk, title=title))
+                days[path] = (
+                    day_sort_key(day_number, date, path),
+                    DayPage(id=pk, page_ptr_id=pk, title=title),
+                )
             else:
                 talk = TalkPage(
                     id=pk,
@@ -395,17 +513,10 @@ class TalkPage(BodyPageMixin, Page):
                     start_time=start_time,
                 )
                 talks.append(talk)
-        talks = [talk for talk in talks if talk.path[:-steplen] in days]
-        talks.sort(
-            key=lambda t: (
-                days[t.path[:-steplen]][0],
-                t.start_time is None,
-                t.start_time or datetime.time.min,
-                t.path,
-            )
-        )
+        talks = [talk for talk in talks if parent_path(talk.path) in days]
+        talks.sort(key=lambda t: talk_sort_key(days[parent_path(t.path)][0], t.start_time, t.path))
         for talk in talks:
-            talk.__dict__["day"] = days[talk.path[:-steplen]][1]
+            talk.__dict__["day"] = days[parent_path(talk.path)][1]
         position = next((n for n, talk in enumerate(talks) if talk.pk == self.pk), None)
         if position is None:
             return None, None

@@ -100,29 +100,13 @@ def _site_root(page) -> str | None:
     return site.root_url if site else None
 
 
-def _tag_slugs(page) -> list[str]:
-    from pages.models import ConferenceTag, TalkTag
-
-    through = {"talkpage": TalkTag, "conferenceindex": ConferenceTag}.get(
-        page.specific_class._meta.model_name if page.specific_class else ""
-    )
-    if through is None:
-        return []
-    return list(
-        through.objects.filter(content_object_id=page.pk).values_list("tag__slug", flat=True)
-    )
-
-
-def _speaker_slugs(page) -> list[str]:
-    from pages.models import TalkSpeaker
-
-    return list(TalkSpeaker.objects.filter(page_id=page.pk).values_list("speaker__slug", flat=True))
-
-
 def listing_urls(page) -> set[str]:
-    """Every URL that lists or summarises ``page``, the page itself included."""
-    from pages.models import ConferenceIndex, DayPage, TalkPage
+    """Every URL that lists or summarises ``page``, the page itself included.
 
+    Each page class says which of its routes to purge: ``own_routes()`` (its feeds and
+    calendars, for the page and each ancestor), ``listing_routes()`` (tag and speaker pages and
+    feeds) and ``purges_descendants`` (its title appears on every page below it).
+    """
     root = _site_root(page)
     if root is None:
         return set()
@@ -133,25 +117,21 @@ def listing_urls(page) -> set[str]:
             urls |= page_urls(ancestor)
     for name in ("feed_site_rss", "feed_site_atom", "sitemap", "speaker_index", "tag_index"):
         urls.update(_reverse(root, name))
-    for item in lineage:
-        if isinstance(item, ConferenceIndex):
-            for name in ("feed_conference_rss", "feed_conference_atom", "calendar_conference"):
-                urls.update(_reverse(root, name, item.slug))
-        elif isinstance(item, DayPage):
-            urls.update(_reverse(root, "calendar_day", item.pk))
-        elif isinstance(item, TalkPage):
-            urls.update(_reverse(root, "calendar_talk", item.pk))
-    for slug in _tag_slugs(page):
-        for name in ("tag_detail", "feed_tag_rss", "feed_tag_atom"):
-            urls.update(_reverse(root, name, slug))
-    for slug in _speaker_slugs(page):
-        for name in ("speaker_detail", "feed_speaker_rss", "feed_speaker_atom"):
-            urls.update(_reverse(root, name, slug))
-    if isinstance(page.specific, ConferenceIndex | DayPage):
-        # Their titles and dates appear on every talk page below them.
+    specific = lineage[-1]
+    routes = [route for item in lineage for route in _routes(item, "own_routes")]
+    routes += _routes(specific, "listing_routes")
+    for name, args in routes:
+        urls.update(_reverse(root, name, *args))
+    if getattr(specific, "purges_descendants", False):
         for descendant in page.get_descendants().live().specific(defer=True):
             urls |= page_urls(descendant)
     return urls
+
+
+def _routes(page, method: str) -> list[tuple[str, tuple]]:
+    """``page.own_routes()`` or ``page.listing_routes()``; none for pages of other apps."""
+    routes = getattr(page, method, None)
+    return routes() if routes is not None else []
 
 
 def purge_on_commit(urls: set[str]) -> None:

@@ -45,8 +45,8 @@ from wagtail.models import Page
 import pytest
 
 from pages.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES
+from pages.models import DESCRIPTION_LENGTH
 from pages.sanitise import clean_rich_text
-from pages.visitors.structured_data import DESCRIPTION_LENGTH
 from tests.browser import start_chromium
 from tests.factories import (
     ConferenceFactory,

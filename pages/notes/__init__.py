@@ -33,7 +33,8 @@ Raw HTML is kept as escaped text, template shortcodes and HTML comments are drop
 gives a warning, as do unknown front matter keys, unknown code languages and heading levels that
 had to be closed up.
 
-Modules: ``parser`` (Markdown → document, no database), ``importer`` (document → pages, one
+Modules: ``parser`` (Markdown → document, no database: front matter here, the body in
+``body``, the document's classes in ``document``), ``importer`` (document → pages, one
 transaction per file), ``exporter`` (pages → Markdown), ``richtext`` (rendering, sanitising and
 escaping), ``admin_views`` (the upload, preview and confirm view).
 """

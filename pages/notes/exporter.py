@@ -22,7 +22,8 @@ from pages.blocks import PARAGRAPH_FEATURES
 from pages.models import ConferenceIndex, DayPage, TalkPage
 from snippets.models import Speaker
 
-from .parser import make_slug, paragraph_html
+from .document import make_slug
+from .parser import paragraph_html
 from .richtext import (
     escape_line_starts,
     escape_text,

@@ -49,7 +49,8 @@ from pages.uploads import SafeImageField
 from snippets.models import Speaker
 
 from .diagnostics import Diagnostics
-from .parser import BlockSpec, ImageSpec, NotesDocument, parse_notes
+from .document import BlockSpec, ImageSpec, NotesDocument
+from .parser import parse_notes
 from .search_index import deferred_indexing, index_saved
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024

@@ -8,11 +8,11 @@ import json
 
 from django.db import connections
 from django.db.models import Count, F, Lookup, Q
-from django.db.models.functions import Substr
 
 from wagtail.models import Page
 
 from pages.models import ConferenceIndex, TalkPage, TalkSpeaker, TalkTag
+from pages.tree import CONFERENCE_DEPTH, ancestor_path_expression
 
 # --- id lists ---------------------------------------------------------------------------------
 
@@ -64,8 +64,8 @@ def facet_counts(ids: list[int]) -> dict:
     pays one round trip for its facets instead of five (each about 0.7 ms on top of its SQL).
     """
     prefixes = (
-        Page.objects.filter(ids_in("pk", ids), depth__gt=2)
-        .annotate(prefix=Substr("path", 1, Page.steplen * 3))
+        Page.objects.filter(ids_in("pk", ids), depth__gte=CONFERENCE_DEPTH)
+        .annotate(prefix=ancestor_path_expression("path", CONFERENCE_DEPTH))
         .values("prefix")
         .annotate(n=Count("id"))
         .order_by()

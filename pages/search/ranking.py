@@ -28,33 +28,36 @@ from .facets import compiled_sql
 
 logger = logging.getLogger(__name__)
 
-#: (module, attribute path) of every private name this module relies on (checked by a test).
-PRIVATE_API = [
-    ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchQueryCompiler"),
-    ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchQueryCompiler.FTS_TABLE_FIELDS"),
-    ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchQueryCompiler.get_config"),
-    ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchQueryCompiler.build_search_query"),
-    ("modelsearch.backends.database.sqlite.sqlite", "SQLiteSearchQueryCompiler.get_search_vectors"),
-    (
-        "modelsearch.backends.database.sqlite.sqlite",
-        "SQLiteSearchQueryCompiler._build_rank_expression",
-    ),
-    ("modelsearch.backends.database.sqlite.sqlite", "normalize"),
-    ("modelsearch.backends.database.sqlite.sqlite", "MatchExpression"),
-    ("modelsearch.backends.database.sqlite.sqlite", "SQLiteFTSIndexEntry"),
-    ("modelsearch.backends.database.postgres.postgres", "PostgresSearchQueryCompiler"),
-    ("modelsearch.backends.database.postgres.postgres", "PostgresSearchQueryCompiler.get_config"),
-    (
-        "modelsearch.backends.database.postgres.postgres",
-        "PostgresSearchQueryCompiler.build_tsquery",
-    ),
-    ("modelsearch.backends.database.postgres.postgres", "PostgresSearchQueryCompiler.build_tsrank"),
-    ("modelsearch.conf", "get_app_config"),
-    ("modelsearch.query", "MatchAll"),
-    ("modelsearch.query", "Not"),
-    ("modelsearch.query", "Fuzzy"),
-    ("modelsearch.utils", "get_descendants_content_types_pks"),
-]
+_SQLITE = "modelsearch.backends.database.sqlite.sqlite"
+_POSTGRES = "modelsearch.backends.database.postgres.postgres"
+#: Every private name this module relies on, by database vendor: (module, attribute path).
+#: A backend's module only imports on its own database. Checked by a test.
+PRIVATE_API = {
+    "sqlite": [
+        (_SQLITE, "SQLiteSearchQueryCompiler"),
+        (_SQLITE, "SQLiteSearchQueryCompiler.FTS_TABLE_FIELDS"),
+        (_SQLITE, "SQLiteSearchQueryCompiler.get_config"),
+        (_SQLITE, "SQLiteSearchQueryCompiler.build_search_query"),
+        (_SQLITE, "SQLiteSearchQueryCompiler.get_search_vectors"),
+        (_SQLITE, "SQLiteSearchQueryCompiler._build_rank_expression"),
+        (_SQLITE, "normalize"),
+        (_SQLITE, "MatchExpression"),
+        (_SQLITE, "SQLiteFTSIndexEntry"),
+    ],
+    "postgresql": [
+        (_POSTGRES, "PostgresSearchQueryCompiler"),
+        (_POSTGRES, "PostgresSearchQueryCompiler.get_config"),
+        (_POSTGRES, "PostgresSearchQueryCompiler.build_tsquery"),
+        (_POSTGRES, "PostgresSearchQueryCompiler.build_tsrank"),
+        ("modelsearch.conf", "get_app_config"),
+    ],
+    "any": [
+        ("modelsearch.query", "MatchAll"),
+        ("modelsearch.query", "Not"),
+        ("modelsearch.query", "Fuzzy"),
+        ("modelsearch.utils", "get_descendants_content_types_pks"),
+    ],
+}
 
 
 def ranked_ids(results, limit: int, pages=None) -> list[int] | None:

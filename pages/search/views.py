@@ -11,6 +11,7 @@ from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
 from wagtail.models import Page
 
 from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
+from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path
 from snippets.models import Speaker
 
 from .facets import conference_filter, facet_counts, filter_talk_ids
@@ -78,7 +79,9 @@ def _decorate(ids: list[int], words: list[str]) -> list[dict]:
     """Type, conference, day, speakers and an excerpt for each result, in a fixed number of queries."""
     by_id = Page.objects.filter(pk__in=ids).specific().in_bulk() if ids else {}
     pages = [by_id[pk] for pk in ids if pk in by_id]
-    ancestor_paths = {p.path[: Page.steplen * n] for p in pages for n in (3, 4)}
+    ancestor_paths = {
+        ancestor_path(p.path, depth) for p in pages for depth in (CONFERENCE_DEPTH, DAY_DEPTH)
+    }
     ancestors = {
         a.path: a
         for a in Page.objects.filter(path__in=ancestor_paths).only(
@@ -102,10 +105,12 @@ def _decorate(ids: list[int], words: list[str]) -> list[dict]:
             {
                 "page": page,
                 "type": page._meta.verbose_name.capitalize(),
-                "conference": ancestors.get(page.path[: Page.steplen * 3])
-                if page.depth > 3
+                "conference": ancestors.get(ancestor_path(page.path, CONFERENCE_DEPTH))
+                if page.depth > CONFERENCE_DEPTH
                 else None,
-                "day": ancestors.get(page.path[: Page.steplen * 4]) if page.depth > 4 else None,
+                "day": ancestors.get(ancestor_path(page.path, DAY_DEPTH))
+                if page.depth > DAY_DEPTH
+                else None,
                 "speakers": speakers.get(page.pk, []),
                 "excerpt": excerpt(texts, words),
             }

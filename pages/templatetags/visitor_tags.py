@@ -1,11 +1,9 @@
 """Template tags for sharing and discovery: meta description, canonical URL, JSON-LD."""
 
 from django import template
-from django.conf import settings
 
 from wagtail.models import Page
 
-from pages.models import ConferenceIndex, TalkPage
 from pages.visitors import structured_data
 
 register = template.Library()
@@ -33,8 +31,8 @@ def page_meta(context) -> dict:
         meta["title"] = meta["title"] or page.seo_title or page.title
         meta["description"] = meta["description"] or structured_data.describe(page)
         meta["url"] = meta["url"] or page.get_full_url(request)
-        if isinstance(page, TalkPage):
-            meta["type"] = "article"
+        meta["type"] = getattr(page, "og_type", meta["type"])
+        if meta["type"] == "article":
             meta["published"] = page.first_published_at
             meta["modified"] = page.last_published_at
     return meta
@@ -42,15 +40,10 @@ def page_meta(context) -> dict:
 
 @register.simple_tag(takes_context=True)
 def page_json_ld(context, page):
-    """The JSON-LD script for a talk (``Article``) or a conference (``Event``); else nothing."""
-    request = context.get("request")
-    if isinstance(page, TalkPage):
-        data = structured_data.talk_article(page, request, settings.WAGTAIL_SITE_NAME)
-    elif isinstance(page, ConferenceIndex):
-        data = structured_data.conference_event(page, request)
-    else:
-        return ""
-    return structured_data.json_ld_script(data)
+    """The page's JSON-LD script (``page.json_ld()``: a talk's ``Article``, a conference's
+    ``Event``), or nothing."""
+    data = page.json_ld(context.get("request")) if hasattr(page, "json_ld") else None
+    return structured_data.json_ld_script(data) if data else ""
 
 
 @register.filter

@@ -28,9 +28,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from wagtail.models import Page
-
-from pages.models import ConferenceIndex, DayPage, programme_order
+from pages.models import ConferenceIndex, DayPage
+from pages.tree import day_sort_key, programme_order, talk_sort_key
 
 from .listings import attach_programme, public_talks, with_talk_details
 from .structured_data import site_root_url
@@ -200,7 +199,7 @@ def talk_calendar(request, pk: int):
 def day_calendar(request, pk: int):
     """``/calendars/days/<id>.ics``: the timed talks of a day (or the day, all day)."""
     day = get_object_or_404(DayPage.objects.live().public().defer_streamfields(), pk=pk)
-    conference = ConferenceIndex.objects.defer_streamfields().get(path=day.path[: -Page.steplen])
+    conference = day.conference
     talks = _timed_talks(public_talks().child_of(day))
     calendar = ICalendar(f"{conference.title}, {day.title} · {_site_name()}", _host(request))
     for talk in talks:
@@ -223,7 +222,13 @@ def conference_calendar(request, slug: str):
         ConferenceIndex.objects.live().public().defer_streamfields(), slug=slug
     )
     talks = _timed_talks(public_talks().descendant_of(conference))
-    talks.sort(key=lambda talk: (talk.day.date, talk.day.day_number, talk.start_time, talk.path))
+    talks.sort(
+        key=lambda talk: talk_sort_key(
+            day_sort_key(talk.day.day_number, talk.day.date, talk.day.path),
+            talk.start_time,
+            talk.path,
+        )
+    )
     calendar = ICalendar(f"{conference.title} · {_site_name()}", _host(request))
     calendar.add_all_day(
         conference,

@@ -7,10 +7,8 @@ summary, never the body: talk querysets here defer StreamFields.
 """
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Length, Substr
 
 from taggit.models import Tag
-from wagtail.models import Page
 
 from pages.models import (
     ConferenceIndex,
@@ -20,6 +18,7 @@ from pages.models import (
     TalkSpeaker,
     TalkTag,
 )
+from pages.tree import parent_path, parent_path_expression
 from snippets.models import Speaker
 
 
@@ -45,9 +44,9 @@ def with_talk_details(talks):
 
 def with_day_date(talks):
     """Annotate ``day_date``: the date of the talk's day (its parent page), in the same query."""
-    parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    day_path = parent_path_expression(OuterRef("path"))
     return talks.annotate(
-        day_date=Subquery(DayPage.objects.filter(path=parent_path).values("date")[:1])
+        day_date=Subquery(DayPage.objects.filter(path=day_path).values("date")[:1])
     )
 
 
@@ -67,8 +66,8 @@ def attach_programme(talks) -> list:
     cached properties so templates and feeds read them for free.
     """
     talks = list(talks)
-    day_paths = {talk.path[: -Page.steplen] for talk in talks}
-    conference_paths = {path[: -Page.steplen] for path in day_paths}
+    day_paths = {parent_path(talk.path) for talk in talks}
+    conference_paths = {parent_path(path) for path in day_paths}
     days = (
         {day.path: day for day in DayPage.objects.filter(path__in=day_paths).defer_streamfields()}
         if day_paths
@@ -85,8 +84,8 @@ def attach_programme(talks) -> list:
         else {}
     )
     for talk in talks:
-        talk.__dict__["day"] = days.get(talk.path[: -Page.steplen])
-        talk.__dict__["conference"] = conferences.get(talk.path[: -2 * Page.steplen])
+        talk.__dict__["day"] = days.get(parent_path(talk.path))
+        talk.__dict__["conference"] = conferences.get(parent_path(talk.path, levels=2))
     return talks
 
 

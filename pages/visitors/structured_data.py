@@ -7,20 +7,18 @@ such as ``</script><script>…``) can end the script element early.
 
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from wagtail.models import Page, Site
 
-from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage
+from pages.models import page_description
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-DESCRIPTION_LENGTH = 300
 
 
 def json_ld_script(data: dict) -> SafeString:
@@ -29,39 +27,13 @@ def json_ld_script(data: dict) -> SafeString:
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
-def _date_range(start, end) -> str:
-    if not start:
-        return ""
-    text = dateformat.format(start, "j F Y")
-    if end and end != start:
-        text += " to " + dateformat.format(end, "j F Y")
-    return text
-
-
 def describe(page) -> str:
-    """A one- or two-sentence plain-text description of a page for meta tags and previews."""
+    """A one- or two-sentence plain-text description of a page for meta tags and previews:
+    the page's own ``describe()``, else its search description."""
     page = page.specific_deferred if type(page) is Page else page
-    text = page.search_description or ""
-    if not text and isinstance(page, TalkPage):
-        text = page.summary
-    elif not text and isinstance(page, HomePage):
-        text = page.intro
-    elif not text and isinstance(page, ConferenceIndex):
-        text = (
-            f"Notes from the talks at {page.title}, {_date_range(page.start_date, page.end_date)}"
-        )
-        text += f", {page.location}." if page.location else "."
-    elif not text and isinstance(page, DayPage):
-        conference = (
-            ConferenceIndex.objects.filter(path=page.path[: -Page.steplen])
-            .values_list("title", flat=True)
-            .first()
-        )
-        where = f" at {conference}" if conference else ""
-        text = (
-            f"Notes from the talks of {page.title}{where}, {dateformat.format(page.date, 'j F Y')}."
-        )
-    return Truncator(" ".join((text or "").split())).chars(DESCRIPTION_LENGTH)
+    if hasattr(page, "describe"):
+        return page.describe()
+    return page_description(page, "")
 
 
 def site_root_url(request) -> str:
@@ -101,7 +73,7 @@ def conference_event(conference, request) -> dict:
         "@type": "Event",
         "name": conference.title,
         "url": conference.get_full_url(request),
-        "description": describe(conference),
+        "description": conference.describe(),
         "startDate": conference.start_date.isoformat(),
         "endDate": (conference.end_date or conference.start_date).isoformat(),
     }
@@ -116,8 +88,9 @@ def conference_event(conference, request) -> dict:
     return data
 
 
-def talk_article(talk, request, site_name: str) -> dict:
+def talk_article(talk, request, site_name: str | None = None) -> dict:
     """schema.org ``Article`` for a talk's notes, ``about`` the talk as an ``Event``."""
+    site_name = site_name or settings.WAGTAIL_SITE_NAME
     day, conference = talk.day, talk.conference
     url = talk.get_full_url(request)
     event = {
@@ -152,7 +125,7 @@ def talk_article(talk, request, site_name: str) -> dict:
         "name": talk.title,
         "url": url,
         "mainEntityOfPage": url,
-        "description": describe(talk),
+        "description": talk.describe(),
         "isPartOf": {"@type": "WebSite", "name": site_name},
         "publisher": {"@type": "Organization", "name": site_name},
         "about": event,

@@ -20,7 +20,7 @@ from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from pages import demo_content as content
+from pages import demo as content
 from pages.accessibility import check_stream
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from snippets.models import Speaker
@@ -286,7 +286,7 @@ class Command(BaseCommand):
         return cleaned
 
     def raw_value(self, block_type: str, value):
-        """The stored (JSON) form of one block value from ``demo_content``."""
+        """The stored (JSON) form of one block value from ``pages.demo``."""
         if block_type == "quote":
             speaker = self.speakers[value["speaker"]].pk if value["speaker"] else None
             return {**value, "speaker": speaker}
