@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from wagtail.admin import messages as admin_messages
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.models import Page
 
@@ -20,24 +21,21 @@ from .publishing import PublishRefused, Refusal, check_can_copy_live, refusal_fo
 
 
 def refusal_html(refusal: Refusal) -> SafeString:
-    """“Title” was not published: Block 2 (Heading): level — why [rule]. Edit “Title”."""
+    """“Title” was not published: Block 2 (Heading): level: why [rule]."""
     reasons = format_html_join(
         "; ", "{}: {} [{}]", ((f.where, f.message, f.rule) for f in refusal.findings)
     )
-    if refusal.page_id is None:
-        return format_html("“{}” was not published: {}", refusal.title, reasons)
-    return format_html(
-        '“{}” was not published: {}. <a href="{}">Edit “{}”</a>',
-        refusal.title,
-        reasons,
-        reverse("wagtailadmin_pages:edit", args=[refusal.page_id]),
-        refusal.title,
-    )
+    return format_html("“{}” was not published: {}", refusal.title, reasons)
 
 
 def report_refused(request, refused: PublishRefused) -> None:
+    """One error message per refused page, with an "Edit" button to its edit view."""
     for refusal in refused.refusals:
-        messages.error(request, refusal_html(refusal))
+        buttons = None
+        if refusal.page_id is not None:
+            url = reverse("wagtailadmin_pages:edit", args=[refusal.page_id])
+            buttons = [admin_messages.button(url, f"Edit “{refusal.title}”")]
+        admin_messages.error(request, refusal_html(refusal), buttons=buttons)
 
 
 def report_warnings(request, page) -> None:
@@ -134,8 +132,7 @@ class AccessiblePublishBulkAction(PublishBulkAction):
         return True
 
     def get_success_message(self, num_parent_objects, num_child_objects):
-        for refusal in getattr(self, "refused", []):
-            messages.error(self.request, refusal_html(refusal))
+        report_refused(self.request, PublishRefused(getattr(self, "refused", [])))
         if num_parent_objects == 0 and num_child_objects == 0:
             return None
         return super().get_success_message(num_parent_objects, num_child_objects)
