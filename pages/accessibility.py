@@ -1,9 +1,13 @@
 """The accessibility rules of Confnotes, in one place.
 
-The same functions serve the editor (block ``clean`` methods), the Markdown importer and the
-site-wide audit (``manage.py a11y_audit`` and the "Accessibility" report). Each rule returns
-``Finding`` objects that say where the problem is (a block path such as ``body.3.image.alt_text``),
-which rule it breaks, and how to fix it.
+The same functions serve the editor (block ``clean`` methods), the publish gate
+(``pages.publishing``), the Markdown importer and the site-wide audit (``manage.py a11y_audit``
+and the "Accessibility" report). Each rule returns ``Finding`` objects that say where the
+problem is (a block path such as ``body.3.image.alt_text``, shown to editors as "Block 4 (Image):
+alt text"), which rule it breaks, and how to fix it.
+
+Rules have two severities. An *error* blocks publishing by every path; a *warning* is listed in
+the editor, the report and the audit, and never blocks.
 """
 
 import re
@@ -22,9 +26,33 @@ RULES = {
     "image-alt-too-long": "Alt text is at most 150 characters; longer descriptions go in the text.",
     "image-alt-repeats-caption": "Alt text does not repeat the caption word for word.",
     "code-language": "Code blocks say which language they are in.",
-    "link-text": "Link text says where the link goes (not 'click here' or a bare URL).",
+    "link-text": "Link text says where the link goes (not 'click here', 'read more' or nothing).",
+    "link-text-url": "Link text that is a bare URL: clear enough, but a name reads better.",
+    "heading-level-unknown": "Heading levels are 2, 3 or 4.",
     "speaker-photo-alt": "Speaker photos have alt text.",
 }
+
+ERROR = "error"
+WARNING = "warning"
+
+#: Rules that are advice: listed everywhere, never blocking. Every other rule is an error.
+#: A bare URL says where a link goes (WCAG 2.4.4 allows purpose from the text itself); long alt
+#: text and alt text equal to the caption are heard twice or at length, but nothing is lost.
+WARNING_RULES = frozenset({"link-text-url", "image-alt-too-long", "image-alt-repeats-caption"})
+
+
+def severity(rule: str) -> str:
+    """``"warning"`` for advice, ``"error"`` for a rule that blocks publishing."""
+    return WARNING if rule in WARNING_RULES else ERROR
+
+
+def is_error(rule: str) -> bool:
+    return severity(rule) == ERROR
+
+
+#: Heading levels a body may use, and the tag an unknown stored level is rendered as.
+HEADING_LEVELS = ("h2", "h3", "h4")
+DEFAULT_HEADING_TAG = "h2"
 
 ALT_TEXT_MAX_LENGTH = 150
 GENERIC_LINK_TEXT = {"click here", "here", "read more", "link", "more", "this link", "click"}
@@ -56,8 +84,31 @@ class Finding:
     rule: str
     message: str
 
+    @property
+    def severity(self) -> str:
+        return severity(self.rule)
+
+    @property
+    def is_error(self) -> bool:
+        return is_error(self.rule)
+
+    @property
+    def where(self) -> str:
+        """Where it is, in an editor's words: "Block 3 (Image): alt text"."""
+        return describe_path(self.path)
+
     def as_dict(self) -> dict:
-        return {"path": self.path, "rule": self.rule, "message": self.message}
+        return {
+            "path": self.path,
+            "where": self.where,
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+def errors_only(findings: Iterable[Finding]) -> list[Finding]:
+    return [finding for finding in findings if finding.is_error]
 
 
 # --- single-value rules -------------------------------------------------------------------
@@ -129,6 +180,13 @@ def heading_problems(levels: Iterable[tuple[int, str]]) -> Iterator[tuple[int, s
     for index, (level, text) in enumerate(levels):
         if not (text or "").strip():
             yield index, "heading-empty", "Give the heading some text, or remove it."
+        if level is None:
+            yield (
+                index,
+                "heading-level-unknown",
+                "This heading has no valid level (it is shown as level 2): choose level 2, 3 or 4.",
+            )
+            level = 2
         if previous == 1 and level != 2:
             yield (
                 index,
@@ -160,8 +218,9 @@ def link_text_problems(html: str) -> list[tuple[str, str]]:
         elif _BARE_URL.match(clean):
             problems.append(
                 (
-                    "link-text",
-                    f"The link text is a bare URL ({clean[:60]}): describe the destination instead.",
+                    "link-text-url",
+                    f"The link text is a bare URL ({clean[:60]}): a screen reader spells it "
+                    "out; the destination's name reads better.",
                 )
             )
         elif not clean:
@@ -241,11 +300,44 @@ def check_page(page) -> list[Finding]:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def heading_level(level: str | None) -> int:
-    try:
-        return int(str(level or "h2").lstrip("hH"))
-    except ValueError:
-        return 2
+def heading_level(level) -> int | None:
+    """2, 3 or 4 for a stored level ``"h2"``–``"h4"``; None for anything else (a value stored
+    past the form: a restore, the shell, an old revision)."""
+    return int(level[1]) if level in HEADING_LEVELS else None
+
+
+def heading_tag(level) -> str:
+    """The tag to render for a stored level: never the stored string unless it is known."""
+    return level if level in HEADING_LEVELS else DEFAULT_HEADING_TAG
+
+
+#: Block type -> the name editors see in the block menu.
+BLOCK_LABELS = {
+    "heading": "Heading",
+    "paragraph": "Paragraph",
+    "quote": "Quote",
+    "code": "Code",
+    "checklist": "Checklist",
+    "image": "Image",
+    "table": "Table",
+    "video": "Video",
+}
+
+
+def describe_path(path: str) -> str:
+    """``body.2.image.image.alt_text`` -> ``Block 3 (Image): alt text``; ``speakers.Ada`` ->
+    ``Speaker “Ada”: photo alt text``. Paths that are not block paths are returned as they are."""
+    parts = path.split(".")
+    if parts[0] == "speakers" and len(parts) > 1:
+        return f"Speaker “{'.'.join(parts[1:])}”: photo alt text"
+    if len(parts) < 3 or not parts[1].isdigit():
+        return path
+    label = BLOCK_LABELS.get(parts[2], parts[2].replace("_", " ").capitalize())
+    text = f"Block {int(parts[1]) + 1} ({label})"
+    fields = [part for part in parts[3:] if part != parts[2] and part != "image"]
+    if fields:
+        text += ": " + fields[-1].replace("_", " ")
+    return text
 
 
 def _normalise(text: str) -> str:
@@ -292,8 +384,10 @@ EDITOR_HELP_HTML = (
     "<li>The page title is the only level 1 heading. Start body headings at level 2 and go "
     "one level deeper at a time (2 → 3 → 4); going back up is fine.</li>"
     "<li>Every image has alt text that says what it shows, or is marked decorative. Not a file "
-    "name, not “image of…”, under 150 characters, and not the same words as the caption.</li>"
+    "name, not “image of…”.</li>"
     "<li>Every code block names its language.</li>"
-    "<li>Link text says where the link goes: not “click here”, “here”, “read more”, “link” or a "
-    "bare URL.</li></ul>"
+    "<li>Link text says where the link goes: not “click here”, “here”, “read more” or “link”."
+    "</li></ul>"
+    "<p>Warnings never block publishing: a bare URL as link text (a name reads better), alt "
+    "text over 150 characters, alt text that repeats the caption.</p>"
 )

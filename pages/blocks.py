@@ -32,6 +32,8 @@ from .accessibility import (
     code_language_problems,
     heading_level,
     heading_problems,
+    heading_tag,
+    is_error,
     link_text_problems,
 )
 from .sanitise import clean_rich_text
@@ -115,6 +117,9 @@ class HeadingBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
+        # Never the stored string itself: a level stored past the form ("h7 onmouseover=x")
+        # renders as h2, and the audit reports it (heading-level-unknown).
+        context["tag"] = heading_tag(value.get("level"))
         # The page gives de-duplicated ids through `anchor_id`; alone, the block uses its text.
         context.setdefault("anchor_id", heading_anchor(value["text"]))
         if not context.get("anchor_id"):
@@ -152,7 +157,7 @@ class ParagraphBlock(CleanRichTextBlock):
     def clean(self, value):
         value = super().clean(value)
         if not self.is_deferred_validation:
-            problems = link_text_problems(value.source)
+            problems = [(r, m) for r, m in link_text_problems(value.source) if is_error(r)]
             if problems:
                 raise ValidationError([message for _rule, message in problems])
         return value
@@ -331,7 +336,9 @@ class AccessibleImageBlock(ImageBlock):
     def clean(self, value):
         value = super().clean(value)
         if value is not None and not self.is_deferred_validation and not value.decorative:
-            problems = alt_text_problems(value.contextual_alt_text or "")
+            problems = [
+                (r, m) for r, m in alt_text_problems(value.contextual_alt_text or "") if is_error(r)
+            ]
             if problems:
                 raise StructBlockValidationError(
                     block_errors={
@@ -342,7 +349,11 @@ class AccessibleImageBlock(ImageBlock):
 
 
 class FigureBlock(blocks.StructBlock):
-    """An image with alt text (or marked decorative) and an optional caption."""
+    """An image with alt text (or marked decorative) and an optional caption.
+
+    Alt text that repeats the caption is a warning (``image-alt-repeats-caption``): the audit and
+    the report list it, publishing does not refuse it.
+    """
 
     image = AccessibleImageBlock(
         help_text="Describe what the image shows for someone who cannot see it, or mark it "
@@ -353,31 +364,6 @@ class FigureBlock(blocks.StructBlock):
         max_length=250,
         help_text="Optional; shown under the image. Do not repeat the alt text.",
     )
-
-    def clean(self, value):
-        value = super().clean(value)
-        image = value.get("image")
-        caption = value.get("caption") or ""
-        if (
-            image is not None
-            and caption
-            and not self.is_deferred_validation
-            and not image.decorative
-        ):
-            repeats = [
-                message
-                for rule, message in alt_text_problems(image.contextual_alt_text or "", caption)
-                if rule == "image-alt-repeats-caption"
-            ]
-            if repeats:
-                raise StructBlockValidationError(
-                    block_errors={
-                        "image": StructBlockValidationError(
-                            block_errors={"alt_text": ValidationError(repeats)}
-                        )
-                    }
-                )
-        return value
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)

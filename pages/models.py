@@ -22,7 +22,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
-from .accessibility import EDITOR_HELP_HTML
+from .accessibility import EDITOR_HELP_HTML, describe_path, heading_level, severity
 from .blocks import BodyBlock
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
 from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
@@ -64,6 +64,53 @@ class BodyPageMixin(models.Model):
     class Meta:
         abstract = True
 
+    def publish(
+        self,
+        revision,
+        user=None,
+        changed=True,
+        log_action=True,
+        previous_revision=None,
+        skip_permission_checks=False,
+    ):
+        """Wagtail's ``Page.publish`` through the accessibility gate (``pages.publishing``):
+        ``Revision.publish()`` lands here, so the create form, bulk publishing, workflow
+        approval, scheduled publishing, imports and code all refuse a revision that breaks an
+        error-level rule (``PublishRefused``), leaving the live page as it was."""
+        from .publishing import AccessiblePublishPageRevisionAction
+
+        return AccessiblePublishPageRevisionAction(
+            revision,
+            user=user,
+            changed=changed,
+            log_action=log_action,
+            previous_revision=previous_revision,
+        ).execute(skip_permission_checks=skip_permission_checks)
+
+    def copy(
+        self,
+        recursive=False,
+        to=None,
+        update_attrs=None,
+        copy_revisions=True,
+        keep_live=True,
+        **kwargs,
+    ):
+        """Wagtail's ``Page.copy``; a copy that keeps pages live is refused when a live page it
+        would publish breaks an error-level rule (``pages.publishing.check_can_copy_live``)."""
+        if keep_live:
+            from .publishing import check_can_copy_live
+
+            check_can_copy_live(self, recursive=recursive)
+        return super().copy(
+            recursive=recursive,
+            to=to,
+            update_attrs=update_attrs,
+            copy_revisions=copy_revisions,
+            keep_live=keep_live,
+            **kwargs,
+        )
+
     @cached_property
     def anchored_body(self) -> list[tuple]:
         """[(bound block, anchor id or "", code block number or 0)] in order."""
@@ -89,7 +136,11 @@ class BodyPageMixin(models.Model):
     @cached_property
     def table_of_contents(self) -> list[dict]:
         return [
-            {"id": anchor, "text": block.value["text"], "level": int(block.value["level"][1])}
+            {
+                "id": anchor,
+                "text": block.value["text"],
+                "level": heading_level(block.value["level"]) or 2,
+            }
             for block, anchor, _number in self.anchored_body
             if block.block_type == "heading"
         ]
@@ -552,3 +603,13 @@ class AccessibilityFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page_id} {self.path}: {self.rule}"
+
+    @property
+    def severity(self) -> str:
+        """ "error" (blocks publishing) or "warning"; derived from the rule."""
+        return severity(self.rule)
+
+    @property
+    def where(self) -> str:
+        """The block in an editor's words: "Block 3 (Image): alt text"."""
+        return describe_path(self.path)

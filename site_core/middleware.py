@@ -1,4 +1,5 @@
-"""Site-wide middleware: media storage outages in the admin, and the admin's CSP."""
+"""Site-wide middleware: media storage outages and refused publishing in the admin, and the
+admin's CSP."""
 
 import logging
 
@@ -99,6 +100,38 @@ class StorageErrorMiddleware:
         messages.error(request, STORAGE_ERROR_MESSAGE)
         response = HttpResponseRedirect(request.get_full_path())
         response.status_code = 303  # "see other": the browser follows with a GET
+        return response
+
+
+class PublishRefusedMiddleware:
+    """A publish refused by the accessibility gate (``pages.publishing.PublishRefused``) during
+    an admin request becomes a message for the editor, not a 500.
+
+    The paths that get here are those where Wagtail publishes inside its own view code, e.g. a
+    workflow approval (``Task.on_action`` is atomic, so the approval is rolled back with it).
+    The editor is sent to the refused page's edit view, which shows the reason per page; the
+    workflow modal (an XHR) gets the JSON it expects, telling it to go there.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from pages.publishing import PublishRefused
+        from pages.publishing_admin import report_refused
+
+        if not isinstance(exception, PublishRefused) or not is_admin_path(request.path):
+            return None
+        report_refused(request, exception)
+        page_id = next((r.page_id for r in exception.refusals if r.page_id), None)
+        url = reverse("wagtailadmin_pages:edit", args=[page_id]) if page_id else admin_prefix()
+        if request.headers.get("x-requested-with") == "XMLHttpRequest":
+            return JsonResponse({"step": "success", "redirect": url})
+        response = HttpResponseRedirect(url)
+        response.status_code = 303
         return response
 
 

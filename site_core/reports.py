@@ -10,13 +10,19 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 import django_filters
 
-from pages.accessibility import RULES
+from pages.accessibility import ERROR, RULES, WARNING, WARNING_RULES, severity
 from pages.models import AccessibilityFinding, ConferenceIndex
 
 
 class AccessibilityFilterSet(WagtailFilterSet):
+    severity = django_filters.ChoiceFilter(
+        choices=[(ERROR, "Errors (block publishing)"), (WARNING, "Warnings")],
+        empty_label="Errors and warnings",
+        method="filter_severity",
+    )
     rule = django_filters.ChoiceFilter(
-        choices=[(rule, f"{rule}: {text}") for rule, text in RULES.items()], empty_label="All rules"
+        choices=[(rule, f"{rule} ({severity(rule)}): {text}") for rule, text in RULES.items()],
+        empty_label="All rules",
     )
     conference = django_filters.ModelChoiceFilter(
         queryset=ConferenceIndex.objects.order_by("-start_date"), empty_label="All conferences"
@@ -27,7 +33,12 @@ class AccessibilityFilterSet(WagtailFilterSet):
 
     class Meta:
         model = AccessibilityFinding
-        fields = ["rule", "conference", "source"]
+        fields = ["severity", "rule", "conference", "source"]
+
+    def filter_severity(self, queryset, name, value):
+        if value == WARNING:
+            return queryset.filter(rule__in=WARNING_RULES)
+        return queryset.exclude(rule__in=WARNING_RULES)
 
 
 class AccessibilityReportView(ReportView):
@@ -39,8 +50,8 @@ class AccessibilityReportView(ReportView):
     index_results_url_name = "accessibility_report_results"
     any_permission_required = ["add", "change", "publish"]
     permission_policy = PagePermissionPolicy(Page)
-    list_export = ["page.title", "source", "path", "rule", "message"]
-    export_headings = {"page.title": "Page"}
+    list_export = ["page.title", "source", "where", "severity", "rule", "message", "path"]
+    export_headings = {"page.title": "Page", "where": "Where", "path": "Block path"}
     columns = [
         TitleColumn(
             "page",
@@ -50,7 +61,8 @@ class AccessibilityReportView(ReportView):
         ),
         Column("conference", label="Conference", accessor="conference.title"),
         Column("source", label="Version", accessor="get_source_display"),
-        Column("path", label="Block"),
+        Column("where", label="Where"),
+        Column("severity", label="Severity"),
         Column("rule", label="Rule"),
         Column("message", label="How to fix"),
     ]

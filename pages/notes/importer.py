@@ -748,13 +748,15 @@ class _Run:
             return None
         if len(kept) < len(specs):
             return None
-        if not self.publish:
-            for finding in check_stream(cleaned):
-                index = int(finding.path.split(".")[1])
-                self.diagnostics.warn(
-                    kept[index].line,
-                    f"{finding.message} [{finding.rule}; publishing will refuse this]",
-                )
+        for finding in check_stream(cleaned):
+            # Publishing: the errors were refused by clean() above; warnings never block.
+            if finding.is_error and self.publish:
+                continue
+            index = int(finding.path.split(".")[1])
+            consequence = "publishing will refuse this" if finding.is_error else "warning"
+            self.diagnostics.warn(
+                kept[index].line, f"{finding.message} [{finding.rule}; {consequence}]"
+            )
         return cleaned
 
     def check_page_links(self, html: str, line: int) -> None:

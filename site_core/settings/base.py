@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # An S3 outage during an admin upload becomes a message for the editor, not a 500.
     "site_core.middleware.StorageErrorMiddleware",
+    # Publishing refused by the accessibility gate becomes a message on the page's edit view.
+    "site_core.middleware.PublishRefusedMiddleware",
     # Last, as django-axes asks: turns a throttled login into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
