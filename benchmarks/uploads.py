@@ -10,7 +10,7 @@ and to the multiple uploader (JSON), as a logged-in superuser through Django's t
 in-memory SQLite (a refusal touches no table). The table gives the median (and p90 for the add
 view) of the whole request, the ratio to the median of *accepting* a normal 1-megapixel PNG the
 same way (which also decodes, stores the file and writes the Image row; accepted images are
-deleted outside the timing), and the median of ``pages.uploads.check_image_bytes`` alone.
+deleted outside the timing), and the median of ``pages.editors.uploads.check_image_bytes`` alone.
 
 Memory: each file is checked in a fresh subprocess and the growth of its peak resident set is
 reported (the kernel's VmHWM, reset just before the check through /proc/self/clear_refs; it sees
@@ -91,7 +91,7 @@ def rss_child(path: str, control: bool) -> None:
 
     from PIL import Image
 
-    from pages.uploads import check_image_bytes
+    from pages.editors.uploads import check_image_bytes
 
     Image.init()  # import every Pillow format plugin now: a one-off ~3 MB, not the check's
     data = Path(path).read_bytes()
@@ -155,7 +155,7 @@ def time_views(cases: dict, repeat: int) -> dict:
 
     from wagtail.images import get_image_model
 
-    from pages.uploads import check_image_bytes
+    from pages.editors.uploads import check_image_bytes
 
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
     client = Client()
@@ -256,7 +256,9 @@ def main(argv=None) -> int:
     accept = results["accept-1mp-png"]
     print()
     print("add view = /admin/images/add/ (re-renders the whole form page on refusal);")
-    print("ajax = the multiple uploader (JSON); check = pages.uploads.check_image_bytes alone")
+    print(
+        "ajax = the multiple uploader (JSON); check = pages.editors.uploads.check_image_bytes alone"
+    )
     print(
         f"{'file':<20} {'size':>9} {'add median':>11} {'add p90':>9} {'vs accept':>9} "
         f"{'ajax':>9} {'vs accept':>9} {'check':>9} {'peak RSS +':>10}"

@@ -6,7 +6,10 @@ class PagesConfig(AppConfig):
     verbose_name = "Conference pages"
 
     def ready(self):
-        from . import fragments, signals
+        from . import fragments
+        from .accessibility import signals as accessibility_signals
+        from .editors import groups
 
-        signals.connect()
+        accessibility_signals.connect()
+        groups.connect()
         fragments.connect()

@@ -22,10 +22,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
-from .accessibility import EDITOR_HELP_HTML, describe_path, heading_level, severity
+from .accessibility.rules import EDITOR_HELP_HTML, describe_path, heading_level, severity
 from .blocks import BodyBlock
+from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
-from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 from .tree import (
     ancestor_paths,
     day_order,
@@ -73,11 +73,11 @@ class BodyPageMixin(models.Model):
         previous_revision=None,
         skip_permission_checks=False,
     ):
-        """Wagtail's ``Page.publish`` through the accessibility gate (``pages.publishing``):
-        ``Revision.publish()`` lands here, so the create form, bulk publishing, workflow
+        """Wagtail's ``Page.publish`` through the accessibility gate
+        (``pages.accessibility.publishing``): ``Revision.publish()`` lands here, so the create form, bulk publishing, workflow
         approval, scheduled publishing, imports and code all refuse a revision that breaks an
         error-level rule (``PublishRefused``), leaving the live page as it was."""
-        from .publishing import AccessiblePublishPageRevisionAction
+        from .accessibility.publishing import AccessiblePublishPageRevisionAction
 
         return AccessiblePublishPageRevisionAction(
             revision,
@@ -97,9 +97,10 @@ class BodyPageMixin(models.Model):
         **kwargs,
     ):
         """Wagtail's ``Page.copy``; a copy that keeps pages live is refused when a live page it
-        would publish breaks an error-level rule (``pages.publishing.check_can_copy_live``)."""
+        would publish breaks an error-level rule
+        (``pages.accessibility.publishing.check_can_copy_live``)."""
         if keep_live:
-            from .publishing import check_can_copy_live
+            from .accessibility.publishing import check_can_copy_live
 
             check_can_copy_live(self, recursive=recursive)
         return super().copy(
@@ -125,12 +126,8 @@ class BodyPageMixin(models.Model):
 
     @cached_property
     def breadcrumb_ancestors(self) -> list:
-        """Ancestors below the site root, for breadcrumbs: the talk's conference and day come
-        from the properties the page already loads, so the trail costs no extra query."""
-        if isinstance(self, TalkPage):
-            return [self.conference, self.day]
-        if isinstance(self, DayPage):
-            return [self.conference]
+        """Ancestors below the site root, for breadcrumbs (days and talks add theirs from the
+        properties the page already loads, so the trail costs no extra query)."""
         return []  # a conference: Home is its only ancestor
 
     @cached_property
@@ -256,6 +253,12 @@ class ConferenceIndex(BodyPageMixin, Page):
     #: Its title and dates appear on every page below it.
     purges_descendants = True
 
+    @property
+    def conference(self) -> "ConferenceIndex":
+        """The conference a page belongs to: for a conference, itself (days and talks have
+        theirs)."""
+        return self
+
     def clean(self):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -268,7 +271,7 @@ class ConferenceIndex(BodyPageMixin, Page):
 
     def json_ld(self, request) -> dict | None:
         """schema.org ``Event``."""
-        from .visitors.structured_data import conference_event
+        from .structured_data import conference_event
 
         return conference_event(self, request)
 
@@ -329,6 +332,10 @@ class DayPage(BodyPageMixin, Page):
 
     #: Its title and date appear on every talk page below it.
     purges_descendants = True
+
+    @cached_property
+    def breadcrumb_ancestors(self) -> list:
+        return [self.conference]
 
     def clean(self):
         super().clean()
@@ -463,6 +470,10 @@ class TalkPage(BodyPageMixin, Page):
     #: OpenGraph type: a talk's notes are an article (with published and modified times).
     og_type = "article"
 
+    @cached_property
+    def breadcrumb_ancestors(self) -> list:
+        return [self.conference, self.day]
+
     def clean(self):
         super().clean()
         if "\n\n" in (self.summary or "").strip():
@@ -475,7 +486,7 @@ class TalkPage(BodyPageMixin, Page):
 
     def json_ld(self, request) -> dict | None:
         """schema.org ``Article`` about the talk as an ``Event``."""
-        from .visitors.structured_data import talk_article
+        from .structured_data import talk_article
 
         return talk_article(self, request)
 

@@ -1,30 +1,15 @@
-"""Admin hooks of the pages app: the publish gate, the "Import notes" view and its menu item."""
+"""Admin hooks of the pages app: the "Import notes" view and its menu item. The hooks of the
+accessibility features (publish gate, checker, report) and of the editors' restrictions are
+registered by their own modules, imported here so that Wagtail finds them."""
 
 from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.models import Page
 
-from . import (
-    admin_restrictions,  # noqa: F401  (registers its hooks)
-    publishing_admin,
-)
+from .accessibility import wagtail_hooks as accessibility_hooks  # noqa: F401  (registers hooks)
+from .editors import admin_restrictions  # noqa: F401  (registers its hooks)
 from .notes.admin_views import import_notes_view, user_can_import
-from .publishing import AccessiblePublishPageRevisionAction
-
-# The publish gate (pages.publishing) on the admin paths that build Wagtail's actions themselves.
-hooks.register("before_publish_page", publishing_admin.before_publish_page)
-hooks.register("after_publish_page", publishing_admin.after_publish_page)
-hooks.register("before_copy_page", publishing_admin.before_copy_page)
-# Registered after Wagtail's own bulk "Publish" (order 1), so it replaces it for pages.
-hooks.register("register_bulk_action", publishing_admin.AccessiblePublishBulkAction, order=1)
-
-
-@hooks.register("register_actions")
-def gated_publish_action(registry):
-    """API v3 and any code that asks the registry for a page's "publish" action get the gate."""
-    registry.register(Page, AccessiblePublishPageRevisionAction)
 
 
 class ImportNotesMenuItem(MenuItem):

@@ -104,7 +104,7 @@ class StorageErrorMiddleware:
 
 
 class PublishRefusedMiddleware:
-    """A publish refused by the accessibility gate (``pages.publishing.PublishRefused``) during
+    """A publish refused by the accessibility gate (``pages.accessibility.publishing.PublishRefused``) during
     an admin request becomes a message for the editor, not a 500.
 
     The paths that get here are those where Wagtail publishes inside its own view code, e.g. a
@@ -120,8 +120,8 @@ class PublishRefusedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from pages.publishing import PublishRefused
-        from pages.publishing_admin import report_refused
+        from pages.accessibility.publishing import PublishRefused
+        from pages.accessibility.publishing_admin import report_refused
 
         if not isinstance(exception, PublishRefused) or not is_admin_path(request.path):
             return None

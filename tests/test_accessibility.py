@@ -11,8 +11,8 @@ from wagtail.blocks.struct_block import StructBlockValidationError
 
 import pytest
 
-from pages import accessibility as a11y
-from pages.audit import store_findings
+from pages.accessibility import rules as a11y
+from pages.accessibility.audit import store_findings
 from pages.blocks import BodyBlock, FigureBlock, ParagraphBlock
 from pages.models import AccessibilityFinding, TalkPage
 from tests.factories import ConferenceFactory, DayFactory, ImageFactory, SpeakerFactory, TalkFactory
@@ -415,7 +415,7 @@ class TestAdmin:
 def test_userbar_checker_rules_for_editors_and_superusers(rf, django_user_model):
     from wagtail.admin.userbar import AccessibilityItem
 
-    from site_core.accessibility import ConfnotesContentChecker, use_confnotes_checker
+    from pages.accessibility.checker import ConfnotesContentChecker, use_confnotes_checker
 
     items = [AccessibilityItem()]
     use_confnotes_checker(None, items, None)
@@ -503,7 +503,7 @@ class TestStoredHeadingLevel:
             call_command("a11y_audit")
         out = capsys.readouterr().out
         assert "Block 1 (Heading): level" in out and "[heading-level-unknown]" in out
-        from pages.publishing import PublishRefused
+        from pages.accessibility.publishing import PublishRefused
 
         with pytest.raises(PublishRefused):
             TalkPage.objects.get(pk=talk.pk).save_revision().publish()

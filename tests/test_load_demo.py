@@ -17,7 +17,7 @@ from wagtail.models import Page, Revision
 import pytest
 
 from pages import demo as demo_content
-from pages.accessibility import alt_text_problems, check_page
+from pages.accessibility.rules import alt_text_problems, check_page
 from pages.blocks import CODE_LANGUAGE_LABELS, INLINE_FEATURES, PARAGRAPH_FEATURES, BodyBlock
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage
 from snippets.models import Speaker

@@ -45,7 +45,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 import pytest
 
-from pages import groups
+from pages.editors import groups
 from tests.factories import (
     ConferenceFactory,
     DayFactory,
@@ -423,7 +423,7 @@ EDITOR_ALLOWED = {
     "admin/dismissibles/": "their own dismissed-tips state",
     "admin/api/main/^pages/": "admin API pages: explorable pages only (B's subtree, ancestors)",
     "admin/api/main/^pages/find/": "admin API: finds the home page",
-    "admin/api/main/^images/": "admin API images: only their collections (pages.admin_restrictions)",
+    "admin/api/main/^images/": "admin API images: only their collections (pages.editors.admin_restrictions)",
     "admin/api/main/^documents/": "admin API documents: only their collections (idem)",
     "admin/choose-page/": "page chooser (live pages and their own subtree)",
     "admin/choose-page/search/": "page chooser search (idem)",
@@ -654,7 +654,7 @@ def chooser_html(client, url) -> str:
 
 def test_page_chooser_for_editors(world, client):
     """Wagtail's chooser shows the whole tree to every admin user, drafts included. Ours shows
-    others only live pages and their own subtree (pages.admin_restrictions); a page asked for
+    others only live pages and their own subtree (pages.editors.admin_restrictions); a page asked for
     by id still shows its title (Wagtail's views, no hook)."""
     home = f"/admin/choose-page/{world.home.pk}/"
     search = "/admin/choose-page/search/?q=conference"

@@ -2,7 +2,7 @@
 findings, leaves the live page as it was, and still publishes a valid revision (so no test here
 can pass by breaking publishing).
 
-Paths (pages.publishing): Revision.publish() from code, the create and edit forms, revert and
+Paths (pages.accessibility.publishing): Revision.publish() from code, the create and edit forms, revert and
 publish, bulk Publish (with descendants), workflow approval (code and the admin modal),
 scheduled publishing, copy with "Publish copies", aliases, API v3's registry action,
 import_notes --publish and load_demo.
@@ -21,8 +21,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 import pytest
 
+from pages.accessibility.publishing import PublishRefused
 from pages.models import AccessibilityFinding, TalkPage
-from pages.publishing import PublishRefused
 from tests.factories import DayFactory, ImageFactory, SpeakerFactory, TalkFactory
 from tests.notes_support import run
 
@@ -324,7 +324,7 @@ class TestScheduledPublishing:
         bad = self.schedule(talk, SKIPPED_BODY)
         other = TalkFactory(title="Other talk", body=GOOD_BODY)
         good = self.schedule(other, GOOD_BODY[:1])
-        with caplog.at_level(logging.WARNING, logger="pages.publishing"):
+        with caplog.at_level(logging.WARNING, logger="pages.accessibility.publishing"):
             call_command("publish_scheduled")
         assert live_body_texts(talk) == ["What was said", "A detail"]
         bad.refresh_from_db()

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pages.blocks import BodyBlock
+from pages.blocks.sanitise import clean_rich_text
 from pages.models import TalkPage
-from pages.sanitise import clean_rich_text
 from tests.factories import TalkFactory
 
 HOSTILE = [

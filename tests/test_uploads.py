@@ -24,8 +24,8 @@ from wagtail.models import Collection
 import pytest
 from PIL import Image as PILImage
 
+from pages.editors.uploads import SafeImageField, sniff
 from pages.notes.importer import NotesImporter
-from pages.uploads import SafeImageField, sniff
 from tests.factories import ImageFactory
 
 # --- files -------------------------------------------------------------------------------------
@@ -472,7 +472,7 @@ import django
 
 django.setup()
 from django.core.exceptions import ValidationError
-from pages.uploads import check_image_bytes
+from pages.editors.uploads import check_image_bytes
 from PIL import Image
 
 Image.init()  # import Pillow's format plugins before measuring

@@ -45,8 +45,8 @@ from wagtail.models import Page
 import pytest
 
 from pages.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES
+from pages.blocks.sanitise import clean_rich_text
 from pages.models import DESCRIPTION_LENGTH
-from pages.sanitise import clean_rich_text
 from tests.browser import start_chromium
 from tests.factories import (
     ConferenceFactory,
@@ -749,7 +749,7 @@ def test_urls_printed_into_links_keep_only_harmless_schemes():
     """Regression: URL fields and URL blocks stored past the form (ORM, import, script) were
     printed as they were into href/cite (quote source, video link, slides/video/website links,
     speaker links): ``javascript:`` and ``data:`` links. ``safe_url`` now empties them."""
-    from pages.sanitise import safe_url
+    from pages.blocks.sanitise import safe_url
 
     kept = [p for p in URL_PAYLOADS if safe_url(p.text)]
     for payload in URL_PAYLOADS:
@@ -828,7 +828,7 @@ def run_views(world: World, browser: Browser) -> None:
 
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from pages.audit import audit_pages, auditable_pages
+    from pages.accessibility.audit import audit_pages, auditable_pages
 
     progress = Progress()
     # Public pages, anonymous.

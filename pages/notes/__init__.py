@@ -35,6 +35,7 @@ had to be closed up.
 
 Modules: ``parser`` (Markdown → document, no database: front matter here, the body in
 ``body``, the document's classes in ``document``), ``importer`` (document → pages, one
-transaction per file), ``exporter`` (pages → Markdown), ``richtext`` (rendering, sanitising and
-escaping), ``admin_views`` (the upload, preview and confirm view).
+transaction per file; ``writer`` saves, ``results`` reports), ``exporter`` (pages →
+Markdown), ``richtext`` (rendering, sanitising and escaping), ``admin_views`` (the upload,
+preview and confirm view).
 """

@@ -8,7 +8,7 @@ headings, paragraphs, quotes, code, checklists, tables and images become blocks.
 
 import re
 
-from pages.accessibility import heading_problems
+from pages.accessibility.rules import heading_problems
 from pages.blocks import CODE_LANGUAGE_LABELS, INLINE_FEATURES, PARAGRAPH_FEATURES
 
 from .diagnostics import Diagnostics

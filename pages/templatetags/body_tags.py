@@ -5,8 +5,8 @@ from django.utils.safestring import mark_safe
 
 from wagtail.rich_text import RichText, expand_db_html
 
+from pages.blocks.sanitise import safe_url as _safe_url
 from pages.fragments import render_fragment
-from pages.sanitise import safe_url as _safe_url
 
 register = template.Library()
 
@@ -41,7 +41,7 @@ def rich_html(value) -> str:
     """A body's rich text as HTML: links expanded, without Wagtail's one-line wrapper template.
 
     Equivalent to ``|richtext`` (whose template only prints the HTML) at half the cost per
-    paragraph. The source was whitelisted when the block loaded it (``pages.sanitise``).
+    paragraph. The source was whitelisted when the block loaded it (``pages.blocks.sanitise``).
     """
     source = value.source if isinstance(value, RichText) else (value or "")
     return mark_safe(expand_db_html(source))
@@ -49,5 +49,5 @@ def rich_html(value) -> str:
 
 @register.filter
 def safe_url(value) -> str:
-    """A URL for ``href``: empty unless relative or http(s)/ftp/mailto/tel (pages.sanitise)."""
+    """A URL for ``href``: empty unless relative or http(s)/ftp/mailto/tel (pages.blocks.sanitise)."""
     return _safe_url(value)

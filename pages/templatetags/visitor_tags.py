@@ -4,7 +4,7 @@ from django import template
 
 from wagtail.models import Page
 
-from pages.visitors import structured_data
+from pages import structured_data
 
 register = template.Library()
 

@@ -24,9 +24,8 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from rest_framework.fields import Field
 
 from pages.models import ConferenceIndex, TalkPage
+from pages.structured_data import speaker_url
 from snippets.models import Speaker
-
-from .structured_data import speaker_url
 
 
 class RequestPageHtmlUrlField(PageHtmlUrlField):

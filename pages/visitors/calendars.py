@@ -29,10 +29,10 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from pages.models import ConferenceIndex, DayPage
+from pages.structured_data import site_root_url
 from pages.tree import day_sort_key, programme_order, talk_sort_key
 
 from .listings import attach_programme, public_talks, with_talk_details
-from .structured_data import site_root_url
 
 TALK_LENGTH = datetime.timedelta(minutes=45)
 PRODID = "-//Confnotes//Conference notes//EN"

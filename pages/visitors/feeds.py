@@ -18,10 +18,10 @@ from django.utils.html import format_html
 
 from taggit.models import Tag
 
+from pages.structured_data import absolute_url
 from snippets.models import Speaker
 
 from .listings import attach_programme, public_conferences, public_talks, with_talk_details
-from .structured_data import absolute_url
 
 FEED_TYPES = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
 

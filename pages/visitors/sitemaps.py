@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from wagtail.contrib.sitemaps import Sitemap as PagesSitemap
 
+from pages.structured_data import site_root_url
 from snippets.models import Speaker
 
 from .listings import tags_with_counts
-from .structured_data import site_root_url
 
 
 class SiteRootedSitemap(PagesSitemap):

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET
 
 from taggit.models import Tag
 
+from pages.blocks.rendering import prefetch_image_renditions
 from pages.models import ConferenceIndex, TalkPage
-from pages.rendering import prefetch_image_renditions
+from pages.structured_data import absolute_url
 from snippets.models import Speaker
 
 from .feeds import feed_links
@@ -30,7 +31,6 @@ from .listings import (
     with_day_date,
     with_talk_details,
 )
-from .structured_data import absolute_url
 
 SPEAKERS_PER_PAGE = 50
 TAGS_PER_PAGE = 100

@@ -191,10 +191,10 @@ WAGTAILSEARCH_BACKENDS = {
 }
 WAGTAILSEARCH_HITS_MAX_AGE = 30  # days of search-terms statistics kept by the garbage collector
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
-# Image uploads (pages/uploads.py): every admin image form (add, multiple upload, chooser upload)
+# Image uploads (pages/editors/uploads.py): every admin image form (add, multiple upload, chooser upload)
 # and the notes importer check size, extension, the real format, pixels from the header (bombs
 # are never decoded), animation, embedded HTML/script, then decode the first frame.
-WAGTAILIMAGES_IMAGE_FORM_BASE = "pages.uploads.ImageForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "pages.editors.uploads.ImageForm"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # ~ 7700 × 5200
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]  # no SVG (scripts)

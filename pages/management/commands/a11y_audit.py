@@ -5,8 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.accessibility import ERROR, RULES
-from pages.audit import audit_pages, auditable_pages
+from pages.accessibility.audit import audit_pages, auditable_pages
+from pages.accessibility.rules import ERROR, RULES
 
 
 class Command(BaseCommand):

@@ -21,7 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from pages import demo as content
-from pages.accessibility import check_stream
+from pages.accessibility.rules import check_stream
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from snippets.models import Speaker
 

@@ -2,12 +2,12 @@
 
 Safe to run again: it only adds what is missing, renames a conference's group and collection
 after the conference, and removes page permissions that the design does not give (the root-page
-ones of Wagtail's "Editors" group). The design is described in ``pages.groups``.
+ones of Wagtail's "Editors" group). The design is described in ``pages.editors.groups``.
 """
 
 from django.core.management.base import BaseCommand
 
-from pages.groups import orphan_conference_groups, setup_groups
+from pages.editors.groups import orphan_conference_groups, setup_groups
 
 
 class Command(BaseCommand):

@@ -25,8 +25,8 @@ is deleted leaves its group (without page permissions) behind; ``setup_groups`` 
 groups and never deletes anything.
 
 New conferences get their group and collection at once, whichever way they are created (admin,
-notes import, ``load_demo``): ``pages.signals`` calls :func:`ensure_conference_group` when a
-``ConferenceIndex`` is first saved. ``load_demo`` does not depend on any of this.
+notes import, ``load_demo``): :func:`conference_created` calls :func:`ensure_conference_group`
+when a ``ConferenceIndex`` is first saved. ``load_demo`` does not depend on any of this.
 
 Imports run one way: this module imports ``pages.models`` only.
 """
@@ -263,7 +263,7 @@ def orphan_conference_groups():
 
 def setup_groups() -> Changes:
     """Bring every group in line with the design above; returns what changed."""
-    from .models import ConferenceIndex
+    from pages.models import ConferenceIndex
 
     changes = Changes()
     with transaction.atomic():
@@ -272,3 +272,18 @@ def setup_groups() -> Changes:
         for conference in ConferenceIndex.objects.order_by("path"):
             ensure_conference_group(conference, changes)
     return changes
+
+
+def conference_created(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """A new conference gets its "Editors: <title>" group and collection."""
+    if created and not raw:
+        ensure_conference_group(instance)
+
+
+def connect() -> None:
+    """Give every new conference its group (called by ``PagesConfig.ready``)."""
+    from django.db.models.signals import post_save
+
+    from pages.models import ConferenceIndex
+
+    post_save.connect(conference_created, sender=ConferenceIndex, dispatch_uid="pages.groups")

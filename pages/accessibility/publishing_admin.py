@@ -1,6 +1,6 @@
 """The publish gate in the admin: what editors see when publishing is refused.
 
-``pages.publishing`` decides; this module tells the editor, per page, in words, with a link to
+``pages.accessibility.publishing`` decides; this module tells the editor, per page, in words, with a link to
 edit it. It also gates the two admin paths that build Wagtail's actions themselves instead of
 calling ``Page.publish``/``Page.copy``: the edit view (``before_publish_page``) and the copy
 view (``before_copy_page``).
@@ -16,8 +16,8 @@ from wagtail.admin import messages as admin_messages
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.models import Page
 
-from .accessibility import Finding, check_page
 from .publishing import PublishRefused, Refusal, check_can_copy_live, refusal_for
+from .rules import Finding, check_page
 
 
 def refusal_html(refusal: Refusal) -> SafeString:

@@ -1,17 +1,19 @@
 """Every block an editor can put in a page body, and the one body StreamBlock they share.
 
+Code highlighting is in ``code``, image sources in ``pictures``, heading anchors in
+``rendering``, rich-text cleaning in ``sanitise``. Migrations refer to these classes as
+``pages.blocks.<Name>`` (``DECONSTRUCT_ALIASES`` below keeps that path).
+
 Each block has an icon, a template under ``templates/blocks/``, a description and a
 preview value, so the admin's block picker shows what the block looks like.
 """
 
 import logging
 import re
-from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import slugify
 
 from wagtail import blocks
 from wagtail.blocks.stream_block import StreamBlockValidationError
@@ -23,11 +25,7 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import RichText
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-
-from .accessibility import (
+from pages.accessibility.rules import (
     alt_text_problems,
     code_language_problems,
     heading_level,
@@ -36,6 +34,10 @@ from .accessibility import (
     is_error,
     link_text_problems,
 )
+
+from .code import CODE_LANGUAGE_LABELS, CODE_LANGUAGES, parse_line_numbers, render_code
+from .pictures import picture_data
+from .rendering import heading_anchor
 from .sanitise import clean_rich_text
 
 logger = logging.getLogger(__name__)
@@ -54,51 +56,6 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "code"]
 INLINE_FEATURES = ["bold", "italic", "link", "code"]
 
 HEADING_LEVELS = [("h2", "Level 2 (section)"), ("h3", "Level 3"), ("h4", "Level 4")]
-
-#: (Pygments lexer alias, label shown to editors and screen readers)
-CODE_LANGUAGES = [
-    ("python", "Python"),
-    ("html+django", "HTML / Django template"),
-    ("javascript", "JavaScript"),
-    ("typescript", "TypeScript"),
-    ("bash", "Bash"),
-    ("console", "Console session"),
-    ("sql", "SQL"),
-    ("yaml", "YAML"),
-    ("toml", "TOML"),
-    ("json", "JSON"),
-    ("css", "CSS"),
-    ("diff", "Diff"),
-    ("text", "Plain text"),
-]
-CODE_LANGUAGE_LABELS = dict(CODE_LANGUAGES)
-
-_LINE_SPEC = re.compile(r"^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$")
-
-
-def heading_anchor(text: str) -> str:
-    """The anchor id a heading gets from its text (before de-duplication on a page)."""
-    return slugify(text)[:80] or "section"
-
-
-def parse_line_numbers(spec: str, line_count: int | None = None) -> list[int]:
-    """Turn "2, 4-6" into [2, 4, 5, 6]; raise ValueError with a reason when it is wrong."""
-    if not spec or not spec.strip():
-        return []
-    if not _LINE_SPEC.match(spec):
-        raise ValueError("Use line numbers and ranges separated by commas, e.g. 2, 4-6.")
-    lines: set[int] = set()
-    for part in spec.split(","):
-        start, _, end = part.strip().partition("-")
-        first, last = int(start), int(end or start)
-        if first < 1 or last < first:
-            raise ValueError(f"“{part.strip()}” is not a valid range: lines start at 1.")
-        if line_count is not None and last > line_count:
-            raise ValueError(
-                f"The code has only {line_count} lines; “{part.strip()}” is past the end."
-            )
-        lines.update(range(first, last + 1))
-    return sorted(lines)
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -137,7 +94,7 @@ class HeadingBlock(blocks.StructBlock):
 
 
 class CleanRichTextBlock(blocks.RichTextBlock):
-    """Rich text whose source is whitelisted whenever it is loaded (``pages.sanitise``)."""
+    """Rich text whose source is whitelisted whenever it is loaded (``pages.blocks.sanitise``)."""
 
     def to_python(self, value):
         return super().to_python(clean_rich_text(value or ""))
@@ -270,38 +227,6 @@ class CodeBlock(blocks.StructBlock):
         }
 
 
-@lru_cache(maxsize=4096)
-def render_code(
-    code: str, language: str, highlight_spec: str = "", line_numbers: bool = False
-) -> str:
-    """Pygments HTML for ``code``; line numbers are hidden from screen readers.
-
-    Highlighting is the slowest part of a talk page and a block's code rarely changes, so each
-    process keeps the last few thousand results (keyed by every input: an edit shows at once).
-    """
-    try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)
-    except Exception:  # an unknown lexer name must never break a page
-        lexer = get_lexer_by_name("text")
-    try:
-        hl_lines = parse_line_numbers(highlight_spec)
-    except ValueError:
-        hl_lines = []
-    html = highlight(code, lexer, HtmlFormatter(nowrap=True, hl_lines=hl_lines))
-    if line_numbers:
-        # Pygments closes its spans at each line end, so numbers can be put before each line;
-        # they are hidden from screen readers and not selectable (CSS), so copying skips them.
-        lines = html.split("\n")
-        trailing = lines.pop() if lines and lines[-1] == "" else None
-        width = len(str(len(lines)))
-        lines = [
-            f'<span class="linenos" aria-hidden="true">{n:>{width}}</span>{line}'
-            for n, line in enumerate(lines, start=1)
-        ]
-        html = "\n".join(lines + ([trailing] if trailing is not None else []))
-    return mark_safe(html)
-
-
 class ChecklistItemBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=300)
     done = blocks.BooleanBlock(required=False, default=False)
@@ -396,96 +321,6 @@ class FigureBlock(blocks.StructBlock):
         template = "blocks/figure_block.html"
         description = "An image with alt text, or marked decorative, and an optional caption."
         label = "Image"
-
-
-#: Rendition widths offered in srcset (never wider than the original: Wagtail does not upscale).
-IMAGE_WIDTHS = (480, 960, 1440)
-IMAGE_SIZES = "(min-width: 50rem) 46rem, 100vw"
-
-
-@lru_cache(maxsize=64)
-def _rendition_filters(specs: tuple[str, ...]) -> tuple:
-    """Wagtail ``Filter`` objects, parsed once per process (parsing inspects every operation)."""
-    from wagtail.images.models import Filter
-
-    return tuple(Filter(spec=spec) for spec in specs)
-
-
-#: Sources of recently shown images, keyed by everything their renditions depend on.
-_PICTURE_SOURCES: dict[tuple, dict] = {}
-_PICTURE_SOURCES_MAX = 2048
-
-
-def _picture_key(image) -> tuple:
-    return (
-        image.pk,
-        image.file.name,
-        image.width,
-        image.height,
-        image.focal_point_x,
-        image.focal_point_y,
-        image.focal_point_width,
-        image.focal_point_height,
-    )
-
-
-def has_picture_sources(image) -> bool:
-    """Whether ``picture_sources(image)`` is known in this process (no rendition look-up)."""
-    return _picture_key(image) in _PICTURE_SOURCES
-
-
-def forget_picture_sources() -> None:
-    _PICTURE_SOURCES.clear()
-
-
-def picture_sources(image) -> dict:
-    """The <picture> sources of ``image``: AVIF and WebP, then JPEG (PNG for PNG originals).
-
-    All renditions come from one ``get_renditions`` call, which reads prefetched renditions
-    (see pages.rendering.prepare_stream) and creates missing ones once. The result is kept per
-    process, keyed by the image, its file, size and focal point, so an image shown again costs a
-    dictionary look-up; replacing the file or moving the focal point changes the key.
-    """
-    key = _picture_key(image)
-    cached = _PICTURE_SOURCES.get(key)
-    if cached is not None:
-        return cached
-    widths = [w for w in IMAGE_WIDTHS if w < image.width] + [min(image.width, IMAGE_WIDTHS[-1])]
-    widths = sorted(set(widths))
-    fallback = "png" if image.filename.lower().endswith(".png") else "jpeg"
-    formats = ["avif", "webp", fallback]
-    specs = tuple(f"width-{w}|format-{fmt}" for fmt in formats for w in widths)
-    renditions = image.get_renditions(*_rendition_filters(specs))
-
-    def srcset(fmt):
-        return ", ".join(
-            f"{renditions[f'width-{w}|format-{fmt}'].url} {renditions[f'width-{w}|format-{fmt}'].width}w"
-            for w in widths
-        )
-
-    largest = renditions[f"width-{widths[-1]}|format-{fallback}"]
-    sources = {
-        "sources": [{"type": f"image/{fmt}", "srcset": srcset(fmt)} for fmt in formats[:2]],
-        "src": largest.url,
-        "srcset": srcset(fallback),
-        "sizes": IMAGE_SIZES,
-        "width": largest.width,
-        "height": largest.height,
-    }
-    if len(_PICTURE_SOURCES) >= _PICTURE_SOURCES_MAX:
-        _PICTURE_SOURCES.clear()
-    _PICTURE_SOURCES[key] = sources
-    return sources
-
-
-def picture_data(image) -> dict:
-    """Everything the figure template needs: the sources, the alt text and whether decorative."""
-    decorative = bool(getattr(image, "decorative", False))
-    return {
-        **picture_sources(image),
-        "alt": "" if decorative else (getattr(image, "contextual_alt_text", "") or ""),
-        "decorative": decorative,
-    }
 
 
 class TableBlock(TypedTableBlock):
@@ -597,3 +432,21 @@ class BodyBlock(blocks.StreamBlock):
                 block_errors=block_errors, non_block_errors=non_block_errors
             )
         return cleaned
+
+
+#: Migrations name these blocks ``pages.blocks.<Name>`` (where they were defined before the
+#: package was split): Wagtail's deconstruct() uses these paths, so no migration changes.
+DECONSTRUCT_ALIASES = {
+    HeadingBlock: "pages.blocks.HeadingBlock",
+    CleanRichTextBlock: "pages.blocks.CleanRichTextBlock",
+    ParagraphBlock: "pages.blocks.ParagraphBlock",
+    QuoteBlock: "pages.blocks.QuoteBlock",
+    CodeBlock: "pages.blocks.CodeBlock",
+    ChecklistItemBlock: "pages.blocks.ChecklistItemBlock",
+    ChecklistBlock: "pages.blocks.ChecklistBlock",
+    AccessibleImageBlock: "pages.blocks.AccessibleImageBlock",
+    FigureBlock: "pages.blocks.FigureBlock",
+    TableBlock: "pages.blocks.TableBlock",
+    VideoBlock: "pages.blocks.VideoBlock",
+    BodyBlock: "pages.blocks.BodyBlock",
+}

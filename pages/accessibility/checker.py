@@ -2,7 +2,7 @@
 
 from wagtail.admin.userbar import ContentCheckerItem
 
-from pages.accessibility import ALT_TEXT_BROWSER_PATTERN
+from .rules import ALT_TEXT_BROWSER_PATTERN
 
 #: axe-core rules editors get on top of Wagtail's defaults.
 EDITOR_EXTRA_RULES = [

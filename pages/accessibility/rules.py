@@ -1,7 +1,7 @@
 """The accessibility rules of Confnotes, in one place.
 
 The same functions serve the editor (block ``clean`` methods), the publish gate
-(``pages.publishing``), the Markdown importer and the site-wide audit (``manage.py a11y_audit``
+(``pages.accessibility.publishing``), the Markdown importer and the site-wide audit (``manage.py a11y_audit``
 and the "Accessibility" report). Each rule returns ``Finding`` objects that say where the
 problem is (a block path such as ``body.3.image.alt_text``, shown to editors as "Block 4 (Image):
 alt text"), which rule it breaks, and how to fix it.

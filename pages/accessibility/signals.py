@@ -57,18 +57,8 @@ def page_changed(sender, instance: Page, **kwargs) -> None:
     _refresh(instance)
 
 
-def conference_created(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """A new conference gets its "Editors: <title>" group and collection (pages.groups)."""
-    if created and not raw:
-        from .groups import ensure_conference_group
-
-        ensure_conference_group(instance)
-
-
 def connect() -> None:
-    from .models import ConferenceIndex
-
-    post_save.connect(conference_created, sender=ConferenceIndex, dispatch_uid="pages.groups")
+    """Connect the handlers (called by ``PagesConfig.ready``)."""
     post_save.connect(revision_saved, sender=Revision, dispatch_uid="pages.a11y.revision")
     page_published.connect(page_changed, dispatch_uid="pages.a11y.published")
     page_unpublished.connect(page_changed, dispatch_uid="pages.a11y.unpublished")

@@ -10,8 +10,9 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 
 import django_filters
 
-from pages.accessibility import ERROR, RULES, WARNING, WARNING_RULES, severity
 from pages.models import AccessibilityFinding, ConferenceIndex
+
+from .rules import ERROR, RULES, WARNING, WARNING_RULES, severity
 
 
 class AccessibilityFilterSet(WagtailFilterSet):

@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.models import Page
 
-from .accessibility import Finding, check_page, errors_only
+from .rules import Finding, check_page, errors_only
 
 logger = logging.getLogger(__name__)
 

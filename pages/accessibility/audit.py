@@ -6,8 +6,9 @@ from django.db import transaction
 
 from wagtail.models import Page
 
-from .accessibility import Finding, check_page
-from .models import AccessibilityFinding, ConferenceIndex
+from pages.models import AccessibilityFinding, ConferenceIndex
+
+from .rules import Finding, check_page
 
 
 def page_findings(page: Page, revision=None) -> list[tuple[str, Finding]]:
@@ -29,9 +30,8 @@ def page_findings(page: Page, revision=None) -> list[tuple[str, Finding]]:
 
 
 def conference_of(page: Page) -> ConferenceIndex | None:
-    if isinstance(page.specific, ConferenceIndex):
-        return page.specific
-    return ConferenceIndex.objects.ancestor_of(page).first()
+    """The conference of a conference, day or talk (their ``conference``); None elsewhere."""
+    return getattr(page.specific, "conference", None)
 
 
 @transaction.atomic

@@ -6,12 +6,18 @@ embeds are read from Wagtail's embed cache in one query.
 """
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.text import slugify
 
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.images import get_image_model
 
-from .blocks import has_picture_sources, heading_anchor
+from .pictures import has_picture_sources
+
+
+def heading_anchor(text: str) -> str:
+    """The anchor id a heading gets from its text (before de-duplication on a page)."""
+    return slugify(text)[:80] or "section"
 
 
 def anchored_blocks(stream) -> list[tuple]:

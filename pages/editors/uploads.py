@@ -4,7 +4,7 @@ Every way a person adds an image goes through :class:`SafeImageField`:
 
 - the admin's image add view, the multiple (AJAX) uploader and the chooser's upload tab (which
   is also how speaker photos and images in page bodies are uploaded) build their forms from
-  ``WAGTAILIMAGES_IMAGE_FORM_BASE = "pages.uploads.ImageForm"``, which swaps Wagtail's file
+  ``WAGTAILIMAGES_IMAGE_FORM_BASE = "pages.editors.uploads.ImageForm"``, which swaps Wagtail's file
   field for this one;
 - the Markdown notes importer (``pages.notes.importer``) cleans each new image with it.
 
