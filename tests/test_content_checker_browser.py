@@ -148,3 +148,42 @@ def test_checker_reports_the_servers_rules(live_server, driver, talks, superuser
 
     issues = checker_issues(driver, live_server.url + clean.url)
     assert not OURS & set(issues), issues
+
+
+def checks_panel_issues(driver, url: str) -> list[str]:
+    """The issues the page editor's Checks panel lists, after it has checked the preview."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url)
+    driver.find_element("css selector", 'button[data-side-panel-toggle="checks"]').click()
+
+    def finished(_driver):
+        # Content metrics are computed after the axe checks: "-" until both are done.
+        return driver.execute_script(
+            """
+            const words = document.querySelector('[data-content-word-count]');
+            if (!words || words.textContent.trim() === '-') return null;
+            const rows = document.querySelectorAll('[data-checks-panel] [data-content-checker-name]');
+            return {names: Array.from(rows).map(el => el.textContent)};
+            """
+        )
+
+    return WebDriverWait(driver, 90).until(finished, "the Checks panel did not finish")["names"]
+
+
+def test_checks_panel_in_the_page_editor_reports_the_servers_rules(live_server, driver, talks):
+    """The editor runs axe on the preview iframe, whose userbar loaded the project's checks."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("chief", password="x")
+    bad, clean = talks
+    log_in(driver, live_server, user)
+
+    issues = checks_panel_issues(driver, f"{live_server.url}/admin/pages/{bad.pk}/edit/")
+    # The editor's language <select> has no empty option (CodeBlock.language is required, with a
+    # default), so the previewed form always names a language: that case is the userbar's above.
+    for name in OURS - {CODE_LANGUAGE}:
+        assert issues.count(name) == 1, (name, issues)
+
+    issues = checks_panel_issues(driver, f"{live_server.url}/admin/pages/{clean.pk}/edit/")
+    assert not OURS & set(issues), issues
