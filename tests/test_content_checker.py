@@ -138,7 +138,7 @@ class TestEveryCheckHasAnImplementation:
     def test_wagtails_userbar_still_lets_projects_register_checks(self):
         """Wagtail 8's <wagtail-userbar> has registerCheck(id, evaluate) (see the module doc)."""
         userbar_js = (WAGTAIL_JS / "userbar.js").read_text()
-        assert "registerCheck(e,t)" in userbar_js or "registerCheck(" in userbar_js
+        assert "registerCheck(" in userbar_js
         assert 'customElements.define("wagtail-userbar"' in userbar_js
 
 
