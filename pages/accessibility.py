@@ -64,7 +64,10 @@ _CAMERA_NAME = re.compile(
 _REDUNDANT_PREFIX = re.compile(
     r"^\s*(an?\s+)?(image|picture|photo|photograph)\s+of\b", re.IGNORECASE
 )
-_BARE_URL = re.compile(r"^\s*(https?://|www\.)\S+\s*$", re.IGNORECASE)
+#: Link text that is only a URL. Also the browser's pattern (site_core.accessibility): keep it
+#: valid as a JavaScript regular expression.
+BARE_URL_PATTERN = r"^\s*(https?://|www\.)\S+\s*$"
+_BARE_URL = re.compile(BARE_URL_PATTERN, re.IGNORECASE)
 
 #: The same checks as a regular expression, for the browser (Wagtail's alt-text-quality check).
 ALT_TEXT_BROWSER_PATTERN = (
