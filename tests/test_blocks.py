@@ -220,6 +220,29 @@ class TestFigureBlock:
         assert 'alt=""' in html
         assert "<figure" not in html  # nothing to caption: a plain picture
 
+    @pytest.mark.parametrize("alt_text", ["", "   "])
+    def test_non_decorative_image_without_alt_text_has_no_alt_attribute(self, alt_text):
+        """alt="" would say "decorative" (and axe's image-alt would pass): leave it out instead."""
+        image = ImageFactory()
+        value = self.block.to_python(
+            {
+                "image": {"image": image.pk, "decorative": False, "alt_text": alt_text},
+                "caption": "A caption is not alt text",
+            }
+        )
+        html = self.block.render(value)
+        assert "<img " in html
+        assert " alt=" not in html
+        assert "<figure" in html
+
+    def test_decorative_image_keeps_empty_alt_even_with_stale_alt_text(self):
+        image = ImageFactory()
+        value = self.block.to_python(
+            {"image": {"image": image.pk, "decorative": True, "alt_text": "Old"}, "caption": ""}
+        )
+        html = self.block.render(value)
+        assert html.count(' alt=""') == 1 and "Old" not in html
+
     def test_missing_image_file_does_not_break_the_page(self):
         image = ImageFactory()
         image.file.storage.delete(image.file.name)

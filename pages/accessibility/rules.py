@@ -1,8 +1,8 @@
 """The accessibility rules of Confnotes, in one place.
 
 The same functions serve the editor (block ``clean`` methods), the publish gate
-(``pages.accessibility.publishing``), the Markdown importer and the site-wide audit (``manage.py a11y_audit``
-and the "Accessibility" report). Each rule returns ``Finding`` objects that say where the
+(``pages.accessibility.publishing``), the Markdown importer and the site-wide audit
+(``manage.py a11y_audit`` and the "Accessibility" report). Each rule returns ``Finding`` objects that say where the
 problem is (a block path such as ``body.3.image.alt_text``, shown to editors as "Block 4 (Image):
 alt text"), which rule it breaks, and how to fix it.
 
@@ -64,7 +64,10 @@ _CAMERA_NAME = re.compile(
 _REDUNDANT_PREFIX = re.compile(
     r"^\s*(an?\s+)?(image|picture|photo|photograph)\s+of\b", re.IGNORECASE
 )
-_BARE_URL = re.compile(r"^\s*(https?://|www\.)\S+\s*$", re.IGNORECASE)
+#: Link text that is only a URL. Also the browser's pattern (pages.accessibility.checker): keep it
+#: valid as a JavaScript regular expression.
+BARE_URL_PATTERN = r"^\s*(https?://|www\.)\S+\s*$"
+_BARE_URL = re.compile(BARE_URL_PATTERN, re.IGNORECASE)
 
 #: The same checks as a regular expression, for the browser (Wagtail's alt-text-quality check).
 ALT_TEXT_BROWSER_PATTERN = (

@@ -83,10 +83,11 @@ def picture_sources(image) -> dict:
 
 
 def picture_data(image) -> dict:
-    """Everything the figure template needs: the sources, the alt text and whether decorative."""
+    """Everything the figure template needs: the sources, the alt text and whether decorative.
+
+    ``alt`` is empty for decorative images (rendered ``alt=""``) and for images whose alt text is
+    missing; the template omits the attribute for the latter, so that checkers flag them.
+    """
     decorative = bool(getattr(image, "decorative", False))
-    return {
-        **picture_sources(image),
-        "alt": "" if decorative else (getattr(image, "contextual_alt_text", "") or ""),
-        "decorative": decorative,
-    }
+    alt = "" if decorative else (getattr(image, "contextual_alt_text", "") or "").strip()
+    return {**picture_sources(image), "alt": alt, "decorative": decorative}
