@@ -679,3 +679,28 @@ def test_code_inside_list_items_becomes_code_blocks(home, notes, capsys, client)
     assert paragraphs[6].startswith('<ol start="4"><li>Done, see <a href="https://example.com')
     page = client.get(talk.url).content.decode()
     assert '<ol start="3">' in page and "Router" in page
+
+
+def test_images_go_into_the_conference_collection(home, tmp_path, capsys):
+    from wagtail.models import Collection
+
+    from pages.groups import conference_group
+
+    (tmp_path / "a.png").write_bytes(png_bytes(colour=(10, 20, 30)))
+    (tmp_path / "b.png").write_bytes(png_bytes(colour=(40, 50, 60)))
+    intro = "Intro.\n\n![A square](a.png)\n\n## Day 1\n\n### Talk\n\nText.\n"
+    path = write(tmp_path, minimal(intro))
+    status, _out, err = run("import_notes", path, capsys=capsys)
+    assert status == 0, err
+    conference = ConferenceIndex.objects.get()
+    group = conference_group(conference)
+    collection = Collection.objects.filter(group_permissions__group=group).distinct().get()
+    assert collection.name == "Testconf"
+    image = get_image_model().objects.get()
+    assert image.collection == collection  # an image of a conference that was new
+    # a new image on re-import of an existing conference, and the earlier one stays put
+    path.write_text(minimal(intro + "\n![Another square](b.png)\n"), encoding="utf-8")
+    status, _out, err = run("import_notes", path, capsys=capsys)
+    assert status == 0, err
+    assert {i.collection for i in get_image_model().objects.all()} == {collection}
+    assert not get_image_model().objects.filter(collection=Collection.get_first_root_node())

@@ -43,6 +43,7 @@ from wagtail.permissions import policy_registry
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from pages.accessibility import check_stream
+from pages.groups import conference_collection
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from pages.signals import findings_deferred, refresh_findings
 from pages.uploads import SafeImageField
@@ -314,6 +315,7 @@ class _Run:
         self.user = importer.user
         self.publish = importer.publish
         self.images: dict[str, object] = {}
+        self.collection = None  # the conference's collection, for new images
         self.speakers: dict[str, Speaker] = {}
         self.created_files: list = []
         self.saved: list = []  # objects whose references are indexed at the end
@@ -381,11 +383,17 @@ class _Run:
             if "tags" in meta:
                 page.tags.set(meta["tags"])
 
+        if existing:
+            self.collection = conference_collection(existing)
         conference = self.save_page(
             parent, existing, ConferenceIndex(), assign, document.body, tree
         )
         if conference is None:
             return
+        if self.collection is None:  # a new conference: move its introduction's images
+            self.collection = conference_collection(conference)
+            new_images = [obj.pk for obj in self.saved if isinstance(obj, get_image_model())]
+            get_image_model().objects.filter(pk__in=new_images).update(collection=self.collection)
         self.redirects(conference)
         day_pages = []
         for day, day_node in zip(document.days, tree.children, strict=True):
@@ -679,7 +687,7 @@ class _Run:
             image = image_model(
                 title=_image_title(path),
                 file=ImageFile(io.BytesIO(data), name=path.name),
-                collection=Collection.get_first_root_node(),
+                collection=self.collection or Collection.get_first_root_node(),
                 uploaded_by_user=self.user,
             )
             image._set_image_file_metadata()
