@@ -679,6 +679,13 @@ def test_code_inside_list_items_becomes_code_blocks(home, notes, capsys, client)
     assert paragraphs[6].startswith('<ol start="4"><li>Done, see <a href="https://example.com')
     page = client.get(talk.url).content.decode()
     assert '<ol start="3">' in page and "Router" in page
+    # exported and imported again: the same blocks, numbering included
+    out_file = notes / "export" / "lists.md"
+    run("export_notes", "lists-and-code-conf-2026", "-o", out_file, capsys=capsys)
+    assert "4. Done, see" in out_file.read_text()
+    status, out, err = run("import_notes", out_file, "--publish", capsys=capsys)
+    assert status == 0, err
+    assert 'talk "Databases in Django" [unchanged]' in out
 
 
 def test_images_go_into_the_conference_collection(home, tmp_path, capsys):
