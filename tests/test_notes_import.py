@@ -711,3 +711,13 @@ def test_images_go_into_the_conference_collection(home, tmp_path, capsys):
     assert status == 0, err
     assert {i.collection for i in get_image_model().objects.all()} == {collection}
     assert not get_image_model().objects.filter(collection=Collection.get_first_root_node())
+
+
+def test_imported_talk_without_summary_gets_one_from_its_notes(home, tmp_path, capsys):
+    body = "## Day 1\n\n### Talk\n\n#### Intro\n\nThe speaker *opened* with a demo. Then Q&A. Then lunch.\n"
+    status, _out, err = run("import_notes", write(tmp_path, minimal(body)), capsys=capsys)
+    assert status == 0, err
+    talk = TalkPage.objects.get().get_latest_revision_as_object()
+    talk.save_revision().publish()
+    talk = TalkPage.objects.get()
+    assert (talk.summary, talk.display_summary) == ("", "The speaker opened with a demo. Then Q&A.")

@@ -96,22 +96,3 @@ def test_derived_summary_on_cards_feeds_descriptions_and_api(client):
     assert DERIVED not in summaries[edited.title]
     data = client.get(f"/api/v2/pages/{talk.pk}/").json()
     assert (data["summary"], data["display_summary"]) == ("", DERIVED)
-
-
-@pytest.mark.django_db
-def test_imported_talk_without_summary(home, tmp_path, capsys):
-    from tests.notes_support import run
-
-    path = tmp_path / "n.md"
-    path.write_text(
-        "---\ntitle: Sumconf\ndate: 2026-05-04\n---\n## Day 1\n\n### Talk\n\n"
-        "#### Intro\n\nThe speaker *opened* with a demo. Then questions. Then lunch.\n",
-        encoding="utf-8",
-    )
-    status, _out, err = run("import_notes", path, "--publish", capsys=capsys)
-    assert status == 0, err
-    talk = TalkPage.objects.get()
-    assert (talk.summary, talk.display_summary) == (
-        "",
-        "The speaker opened with a demo. Then questions.",
-    )
