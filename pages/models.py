@@ -26,6 +26,7 @@ from .accessibility.rules import EDITOR_HELP_HTML, describe_path, heading_level,
 from .blocks import BodyBlock
 from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
+from .summaries import derive_summary
 from .tree import (
     ancestor_paths,
     day_order,
@@ -410,6 +411,8 @@ class TalkPage(BodyPageMixin, Page):
         help_text="One paragraph (plain text) shown in listings, feeds and search results.",
     )
     tags = ClusterTaggableManager(through=TalkTag, blank=True)
+    #: One or two sentences of the notes, kept up to date on save (pages.summaries).
+    derived_summary = models.TextField(blank=True, editable=False, default="")
     #: " python sql " — languages of the body's code blocks, kept up to date on save (search facet).
     code_languages = models.CharField(max_length=255, blank=True, editable=False, default="")
 
@@ -448,6 +451,7 @@ class TalkPage(BodyPageMixin, Page):
         APIField("slides_url"),
         APIField("video_url"),
         APIField("summary"),
+        APIField("display_summary"),
         APIField("tags"),
         APIField("body"),
     ]
@@ -464,7 +468,13 @@ class TalkPage(BodyPageMixin, Page):
             }
         )
         self.code_languages = f" {' '.join(languages)} " if languages else ""
+        self.derived_summary = derive_summary(self.body.raw_data)
         super().save(*args, **kwargs)
+
+    @property
+    def display_summary(self) -> str:
+        """The editor's summary, else one or two sentences of the notes (pages.summaries)."""
+        return self.summary or self.derived_summary
 
     purges_descendants = False
     #: OpenGraph type: a talk's notes are an article (with published and modified times).
@@ -482,7 +492,7 @@ class TalkPage(BodyPageMixin, Page):
             )
 
     def describe(self) -> str:
-        return page_description(self, self.summary)
+        return page_description(self, self.display_summary)
 
     def json_ld(self, request) -> dict | None:
         """schema.org ``Article`` about the talk as an ``Event``."""

@@ -22,9 +22,15 @@ URL = "/admin/notes/import/"
 
 
 @pytest.fixture(autouse=True)
-def upload_dir(settings, tmp_path):
-    settings.NOTES_IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    return settings.NOTES_IMPORT_UPLOAD_DIR
+def media(settings, tmp_path):
+    """A media folder of its own, where uploads are staged between preview and confirm."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def staged(media) -> set[str]:
+    root = media / "notes-import"
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")} if root.exists() else set()
 
 
 @pytest.fixture
@@ -213,3 +219,61 @@ def test_locked_pages_are_not_updated(admin_client, django_user_model):
     html = response.content.decode()
     assert "The conference cannot be updated" in html and "is locked" in html
     assert "Import as drafts" not in html
+
+
+def test_upload_is_staged_in_the_default_storage(admin_client, media, monkeypatch):
+    response = admin_client.post(URL, {"file": fixture_zip(), "mode": "draft"})
+    token = response.context["token"]
+    assert {name for name in staged(media) if "." in name} == {
+        f"{token}/manifest.json",
+        f"{token}/files/harbour/conference.md",
+        f"{token}/files/harbour/images/whiteboard.png",
+        f"{token}/files/harbour/images/rule.png",
+    }
+    # the confirmation needs nothing but the storage and the session (another app server)
+    monkeypatch.setattr("tempfile.tempdir", str(media.parent / "other-server-tmp"))
+    (media.parent / "other-server-tmp").mkdir()
+    response = admin_client.post(URL, {"token": token})
+    assert response.status_code == 302
+    assert TalkPage.objects.count() == 3
+    assert staged(media) == set()  # deleted after the import
+    assert list((media.parent / "other-server-tmp").iterdir()) == []
+
+
+def test_cancel_and_failed_previews_delete_the_upload(admin_client, media):
+    response = admin_client.post(URL, {"file": fixture_zip(), "mode": "draft"})
+    token = response.context["token"]
+    assert staged(media)
+    response = admin_client.post(URL, {"token": token, "cancel": "1"}, follow=True)
+    assert "Nothing was imported" in response.content.decode()
+    assert staged(media) == set()
+    assert not ConferenceIndex.objects.exists()
+    response = admin_client.post(URL, {"token": token}, follow=True)
+    assert "That upload has expired" in response.content.decode()
+    # a preview with errors has nothing to confirm: nothing stays staged
+    response = admin_client.post(URL, {"file": markdown_upload(), "mode": "draft"})
+    assert "This file cannot be imported" in response.content.decode()
+    assert staged(media) == set()
+
+
+def test_stale_uploads_are_removed(admin_client, media):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    from pages.notes.admin_views import remove_stale_uploads
+
+    old = admin_client.post(URL, {"file": fixture_zip(), "mode": "draft"}).context["token"]
+    (media / "notes-import" / "stray").mkdir()
+    day_ago = time.time() - 25 * 60 * 60
+    os.utime(media / "notes-import" / old / "staged", (day_ago, day_ago))
+    fresh = admin_client.post(URL, {"file": fixture_zip(), "mode": "draft"}).context["token"]
+    assert {name.split("/")[0] for name in staged(media)} == {fresh}  # on the next upload
+    response = admin_client.post(URL, {"token": old}, follow=True)
+    assert "That upload has expired" in response.content.decode()
+    assert remove_stale_uploads() == []
+    out = io.StringIO()
+    call_command("clean_notes_uploads", "--max-age-hours", "0", stdout=out)
+    assert out.getvalue().strip() == "1 staged upload(s) deleted."
+    assert staged(media) == set()

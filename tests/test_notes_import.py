@@ -631,3 +631,93 @@ def test_hostile_input_is_never_markup(home, notes, capsys, client):
         "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;"
         in client.get(talk.url).content.decode()
     )
+
+
+def _fences(nodes):
+    for node in nodes:
+        if node.type == "fence":
+            yield node
+        yield from _fences(node.children)
+
+
+def test_code_inside_list_items_becomes_code_blocks(home, notes, capsys, client):
+    from pages.notes.richtext import parse_tree
+
+    path = notes / "code-in-lists.md"
+    status, _out, err = run("import_notes", path, "--publish", capsys=capsys)
+    assert status == 0, err
+    talk = TalkPage.objects.get(slug="databases-in-django")
+    body = body_of(talk)
+    codes = [block["value"] for block in body if block["type"] == "code"]
+    fences = list(_fences(parse_tree(path.read_text(encoding="utf-8")).children))
+    assert len(fences) == len(codes) == 6
+    # every fence, as written less the list item's indentation, byte for byte
+    assert [code["code"] + "\n" for code in codes] == [fence.content for fence in fences]
+    assert codes[1]["code"] == (
+        'class Router:\n    def db_for_read(self, model, **hints):\n        return "replica"'
+    )
+    assert [code["language"] for code in codes] == [
+        "python", "python", "console", "bash", "text", "yaml"
+    ]  # fmt: skip
+    assert f"{path.name}:42: warning: Code block without a language" in err
+    assert "inside a list item is kept as plain text" not in err
+    paragraphs = [block["value"] for block in body if block["type"] == "paragraph"]
+    # the list ends before each code block and continues after it, nested, numbered
+    assert paragraphs[0] == (
+        '<ul><li>You can use <b>multiple databases</b>, see <a href="https://docs.djangoproject'
+        '.com/en/stable/topics/db/multi-db/">the docs</a>:</li></ul>'
+    )
+    assert paragraphs[1] == (
+        "<ul><li>A router picks one with <code>db_for_read()</code>:"
+        "<ul><li><i>reads</i> go to the replica:</li></ul></li></ul>"
+    )
+    assert paragraphs[2].startswith("<ul><li><ul><li>writes stay on <code>default</code></li>")
+    assert "<p>and then the next item continues here.</p>" in paragraphs[3]
+    assert paragraphs[3].endswith("<ol><li>Install the driver:</li></ol>")
+    assert paragraphs[4] == '<ol start="2"><li>Configure the <i>settings</i>:</li></ol>'
+    assert paragraphs[5] == '<ol start="3"><li>Check with <code>manage.py check</code>:</li></ol>'
+    assert paragraphs[6].startswith('<ol start="4"><li>Done, see <a href="https://example.com')
+    page = client.get(talk.url).content.decode()
+    assert '<ol start="3">' in page and "Router" in page
+    # exported and imported again: the same blocks, numbering included
+    out_file = notes / "export" / "lists.md"
+    run("export_notes", "lists-and-code-conf-2026", "-o", out_file, capsys=capsys)
+    assert "4. Done, see" in out_file.read_text()
+    status, out, err = run("import_notes", out_file, "--publish", capsys=capsys)
+    assert status == 0, err
+    assert 'talk "Databases in Django" [unchanged]' in out
+
+
+def test_images_go_into_the_conference_collection(home, tmp_path, capsys):
+    from wagtail.models import Collection
+
+    from pages.editors.groups import conference_group
+
+    (tmp_path / "a.png").write_bytes(png_bytes(colour=(10, 20, 30)))
+    (tmp_path / "b.png").write_bytes(png_bytes(colour=(40, 50, 60)))
+    intro = "Intro.\n\n![A square](a.png)\n\n## Day 1\n\n### Talk\n\nText.\n"
+    path = write(tmp_path, minimal(intro))
+    status, _out, err = run("import_notes", path, capsys=capsys)
+    assert status == 0, err
+    conference = ConferenceIndex.objects.get()
+    group = conference_group(conference)
+    collection = Collection.objects.filter(group_permissions__group=group).distinct().get()
+    assert collection.name == "Testconf"
+    image = get_image_model().objects.get()
+    assert image.collection == collection  # an image of a conference that was new
+    # a new image on re-import of an existing conference, and the earlier one stays put
+    path.write_text(minimal(intro + "\n![Another square](b.png)\n"), encoding="utf-8")
+    status, _out, err = run("import_notes", path, capsys=capsys)
+    assert status == 0, err
+    assert {i.collection for i in get_image_model().objects.all()} == {collection}
+    assert not get_image_model().objects.filter(collection=Collection.get_first_root_node())
+
+
+def test_imported_talk_without_summary_gets_one_from_its_notes(home, tmp_path, capsys):
+    body = "## Day 1\n\n### Talk\n\n#### Intro\n\nThe speaker *opened* with a demo. Then Q&A. Then lunch.\n"
+    status, _out, err = run("import_notes", write(tmp_path, minimal(body)), capsys=capsys)
+    assert status == 0, err
+    talk = TalkPage.objects.get().get_latest_revision_as_object()
+    talk.save_revision().publish()
+    talk = TalkPage.objects.get()
+    assert (talk.summary, talk.display_summary) == ("", "The speaker opened with a demo. Then Q&A.")

@@ -667,3 +667,36 @@ def test_public_page_needing_new_renditions_serves_without_image(client, faulty_
     proxy.rule = lambda method, path: None  # back: the picture appears
     again = client.get(talk.url)
     assert again.status_code == 200 and "<picture" in again.content.decode()
+
+
+def test_notes_import_staged_on_s3(admin_client, s3):
+    """The admin import keeps its upload in the bucket between preview and confirm."""
+    import zipfile
+
+    from pages.models import TalkPage
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "notes/n.md",
+            "---\ntitle: Bucket Conf\ndate: 2026-04-01\n---\n## Day 1\n\n### Talk\n\n"
+            "![A red square](images/red.png)\n",
+        )
+        archive.writestr("notes/images/red.png", png_bytes(colour=(200, 0, 0)))
+    upload = SimpleUploadedFile("notes.zip", buffer.getvalue(), content_type="application/zip")
+    response = admin_client.post("/admin/notes/import/", {"file": upload, "mode": "draft"})
+    assert response.status_code == 200, response.content.decode()
+    token = response.context["token"]
+    prefix = f"notes-import/{token}/"
+    assert {k for k in keys(s3["endpoint"], s3["bucket"]) if k.startswith(prefix)} == {
+        f"{prefix}staged",
+        f"{prefix}manifest.json",
+        f"{prefix}files/notes/n.md",
+        f"{prefix}files/notes/images/red.png",
+    }
+    response = admin_client.post("/admin/notes/import/", {"token": token})
+    assert response.status_code == 302
+    assert TalkPage.objects.get().body[0].block_type == "image"
+    left = keys(s3["endpoint"], s3["bucket"])
+    assert not [k for k in left if k.startswith("notes-import/")]
+    assert any(k.startswith("original_images/") for k in left)

@@ -7,7 +7,8 @@ its source through :func:`clean_rich_text`, so a ``<script>`` or an ``onerror=``
 means is never rendered, indexed for search or shown in the editor.
 
 The whitelist is the database format of our features (bold, italic, link, lists, inline code):
-``p br b i strong em code ol ul li`` without attributes and ``a`` with ``href`` (http, https,
+``p br b i strong em code ol ul li`` without attributes (but ``start`` on ``ol``, a number:
+imported lists that continue after a code block) and ``a`` with ``href`` (http, https,
 mailto, tel, ftp or relative: Wagtail's own URL check), ``linktype`` and ``id`` (internal links).
 Unknown elements are unwrapped (their text stays, escaped); elements whose content is not text
 (``script``, ``style``, ``template``, …) go with their content. Cleaning is idempotent, and
@@ -57,9 +58,10 @@ class _BodyWhitelister(Whitelister):
     element_rules = {
         "[document]": allow_without_attributes,
         **dict.fromkeys(
-            ("p", "br", "b", "i", "strong", "em", "code", "ol", "ul", "li"),
+            ("p", "br", "b", "i", "strong", "em", "code", "ul", "li"),
             allow_without_attributes,
         ),
+        "ol": attribute_rule({"start": lambda v: v if v.isdigit() else None}),
         "a": attribute_rule(
             {"href": _link_url, "linktype": lambda v: v if v == "page" else None, "id": True}
         ),

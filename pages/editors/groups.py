@@ -254,6 +254,12 @@ def ensure_conference_group(conference: Page, changes: Changes | None = None) ->
     return group
 
 
+def conference_collection(conference: Page) -> Collection:
+    """The conference's own collection (its group and collection are made if missing)."""
+    group = ensure_conference_group(conference)
+    return _conference_collection(group, conference.draft_title or conference.title, Changes())
+
+
 def orphan_conference_groups():
     """ "Editors: …" groups whose conference is gone (no page permission left)."""
     return Group.objects.filter(

@@ -1,22 +1,31 @@
 """The admin's "Import notes" view: upload a .md (or a .zip with its images), preview, confirm.
 
-The upload is kept in a private temporary directory between the preview (a dry run) and the
-confirmation, under a random token that is only valid in the uploader's session. Zip files are
-unpacked with limits on size and number of files, and nothing outside the upload can be read:
-image paths are confined to the unpacked directory.
+Between the preview (a dry run) and the confirmation the upload is staged in the default
+storage (S3 in production, MEDIA_ROOT otherwise) under ``notes-import/<token>/``, with a
+manifest of its files, so that any app server can run the confirmation: nothing is kept in
+process memory or a local folder. The random token is only valid in the uploader's session.
+Staged uploads are deleted after the import, on cancel, when the preview has errors, and when
+they are older than a day (checked on every upload, and by ``manage.py clean_notes_uploads``).
+Each run copies the staged files into a private temporary directory. Zip files are unpacked
+with limits on size and number of files, and nothing outside the upload can be read: image
+paths are confined to the unpacked directory.
 """
 
-import shutil
+import json
+import secrets
 import tempfile
-import time
 import zipfile
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
 from django import forms
-from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
 from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
@@ -36,9 +45,11 @@ def user_can_import(user) -> bool:
     return PagePermissionPolicy(Page).user_has_permission(user, "add")
 
 
-def upload_root() -> Path:
-    default = Path(tempfile.gettempdir()) / "confnotes-notes-imports"
-    return Path(getattr(settings, "NOTES_IMPORT_UPLOAD_DIR", default))
+STAGING_PREFIX = "notes-import"
+
+
+def _staged(token: str, name: str = "") -> str:
+    return f"{STAGING_PREFIX}/{token}/{name}"
 
 
 class ImportNotesForm(forms.Form):
@@ -73,14 +84,12 @@ class _UploadError(Exception):
     pass
 
 
-def _store_upload(upload) -> tuple[str, Path, str]:
-    """(token, directory, path of the Markdown file inside it) for an uploaded file."""
-    root = upload_root()
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _remove_old_uploads(root)
-    directory = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
-    token = directory.name
-    try:
+def _store_upload(upload) -> tuple[str, str]:
+    """(token, path of the Markdown file inside the upload) for an uploaded file, staged."""
+    remove_stale_uploads()
+    token = secrets.token_urlsafe(18)
+    with tempfile.TemporaryDirectory(prefix="confnotes-upload-") as temporary:
+        directory = Path(temporary)
         if upload.name.lower().endswith(".zip"):
             markdown = _unpack_zip(upload, directory)
         else:
@@ -88,10 +97,19 @@ def _store_upload(upload) -> tuple[str, Path, str]:
             with open(directory / markdown, "wb") as target:
                 for chunk in upload.chunks():
                     target.write(chunk)
-    except _UploadError:
-        shutil.rmtree(directory, ignore_errors=True)
-        raise
-    return token, directory, markdown
+        # the time stamp first: a staging cut short is still found, and removed, by its age
+        default_storage.save(_staged(token, "staged"), ContentFile(b""))
+        files = {}
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                relative = path.relative_to(directory).as_posix()
+                with open(path, "rb") as source:
+                    files[relative] = default_storage.save(
+                        _staged(token, f"files/{relative}"), File(source)
+                    )
+        manifest = json.dumps({"files": files}).encode()
+        default_storage.save(_staged(token, "manifest.json"), ContentFile(manifest))
+    return token, markdown
 
 
 def _unpack_zip(upload, directory: Path) -> str:
@@ -132,25 +150,71 @@ def _unpack_zip(upload, directory: Path) -> str:
         return markdown[0]
 
 
-def _remove_old_uploads(root: Path) -> None:
-    cutoff = time.time() - UPLOAD_MAX_AGE
-    for child in root.glob("upload-*"):
+def _staged_files(token: str) -> dict | None:
+    """Relative path → storage name of every staged file; None if the upload is gone."""
+    name = _staged(token, "manifest.json")
+    try:
+        with default_storage.open(name) as manifest:
+            return json.loads(manifest.read()).get("files")
+    except (OSError, ValueError):
+        return None
+
+
+def _delete_staged(token: str) -> None:
+    """Delete everything under ``notes-import/<token>/``, deepest first."""
+
+    def delete(prefix: str) -> None:
         try:
-            if child.stat().st_mtime < cutoff:
-                shutil.rmtree(child, ignore_errors=True)
-        except OSError:
-            pass
+            directories, files = default_storage.listdir(prefix)
+        except (OSError, ValueError):
+            return
+        for directory in directories:
+            delete(f"{prefix}{directory}/")
+        for name in files:
+            default_storage.delete(f"{prefix}{name}")
+        if prefix != f"{STAGING_PREFIX}/":
+            default_storage.delete(prefix.rstrip("/"))
+
+    delete(_staged(token))
+
+
+def remove_stale_uploads(max_age: timedelta = timedelta(seconds=UPLOAD_MAX_AGE)) -> list[str]:
+    """Delete staged uploads older than ``max_age``; returns their tokens."""
+    cutoff = timezone.now() - max_age
+    try:
+        tokens, _files = default_storage.listdir(f"{STAGING_PREFIX}/")
+    except (OSError, ValueError):
+        return []
+    removed = []
+    for token in tokens:
+        try:
+            staged_at = default_storage.get_modified_time(_staged(token, "staged"))
+        except (OSError, ValueError):
+            staged_at = None  # not a staged upload: a stray folder
+        if staged_at is None or staged_at < cutoff:
+            _delete_staged(token)
+            removed.append(token)
+    return removed
 
 
 def _run(request, token: str, entry: dict, dry_run: bool):
-    directory = upload_root() / token
-    importer = NotesImporter(
-        publish=entry["mode"] == "publish",
-        dry_run=dry_run,
-        user=request.user,
-        image_root=directory,
-    )
-    return importer.import_path(directory / entry["markdown"], name=entry["name"])
+    """Import the staged upload (a dry run for the preview) from a private copy on disk."""
+    files = _staged_files(token) or {}
+    with tempfile.TemporaryDirectory(prefix="confnotes-upload-") as temporary:
+        directory = Path(temporary)
+        for relative, name in files.items():
+            target = directory.joinpath(*PurePosixPath(relative).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with default_storage.open(name) as source, open(target, "wb") as output:
+                for chunk in source.chunks():
+                    output.write(chunk)
+        importer = NotesImporter(
+            publish=entry["mode"] == "publish",
+            dry_run=dry_run,
+            user=request.user,
+            image_root=directory,
+        )
+        return importer.import_path(directory / entry["markdown"], name=entry["name"])
 
 
 def import_notes_view(request):
@@ -163,7 +227,7 @@ def import_notes_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            token, _directory, markdown = _store_upload(upload)
+            token, markdown = _store_upload(upload)
         except _UploadError as error:
             form.add_error("file", str(error))
         else:
@@ -173,9 +237,13 @@ def import_notes_view(request):
                 "mode": form.cleaned_data["mode"],
                 "user": request.user.pk,
             }
+            for dropped in list(uploads)[:-4]:  # the session keeps the last five uploads
+                _delete_staged(dropped)
             uploads = {**dict(list(uploads.items())[-4:]), token: entry}
             request.session[SESSION_KEY] = uploads
             result = _run(request, token, entry, dry_run=True)
+            if not result.ok:  # nothing to confirm
+                _delete_staged(token)
             return _preview(request, token, entry, result)
     return TemplateResponse(request, "pages/admin/import_notes.html", {"form": form})
 
@@ -198,17 +266,24 @@ def _preview(request, token, entry, result, status=200):
 def _confirm(request, uploads: dict):
     token = request.POST.get("token", "")
     entry = uploads.get(token)
-    directory = upload_root() / token
-    if entry is None or entry.get("user") != request.user.pk or not directory.is_dir():
+    if entry is None or entry.get("user") != request.user.pk or _staged_files(token) is None:
         messages.error(request, "That upload has expired; choose the file again.")
+        return redirect("notes_import")
+    if "cancel" in request.POST:
+        _forget(request, uploads, token)
+        messages.success(request, "Nothing was imported; the upload is deleted.")
         return redirect("notes_import")
     result = _run(request, token, entry, dry_run=False)
     if not result.committed:
         return _preview(request, token, entry, result, status=400)
-    shutil.rmtree(directory, ignore_errors=True)
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
+    _forget(request, uploads, token)
     messages.success(request, result.summary())
     if result.tree is not None and result.tree.page_id:
         return redirect(reverse("wagtailadmin_explore", args=[result.tree.page_id]))
     return redirect("notes_import")
+
+
+def _forget(request, uploads: dict, token: str) -> None:
+    _delete_staged(token)
+    uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads

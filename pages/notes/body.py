@@ -17,8 +17,10 @@ from .richtext import (
     HTML_COMMENT_RE,
     InlineRenderer,
     escape,
-    list_html,
+    list_parts,
+    list_start,
     node_source_text,
+    restore_list_starts,
     sanitise,
     split_lines,
 )
@@ -114,7 +116,8 @@ class BodyBuilder:
 
     def flush(self) -> None:
         if self.pending:
-            html = sanitise("".join(self.pending), PARAGRAPH_FEATURES)
+            source = "".join(self.pending)
+            html = restore_list_starts(source, sanitise(source, PARAGRAPH_FEATURES))
             if html.strip():
                 self.body.append(BlockSpec("paragraph", html, self.pending_line))
             self.pending = []
@@ -345,7 +348,14 @@ class BodyBuilder:
                 title = ""
             else:
                 clone = _ListNode(node.type, run)
-                self.add_rich(list_html(clone, self.renderer(run[0].map[0] + 1)), line)
+                start = list_start(node) + node.children.index(run[0])
+                for kind, part, part_line in list_parts(
+                    clone, self.renderer(run[0].map[0] + 1), start
+                ):
+                    if kind == "code":
+                        self.on_fence(part, part_line)
+                    else:
+                        self.add_rich(part, part_line)
 
         for item in node.children:
             is_task = _task_mark(item) is not None

@@ -192,29 +192,110 @@ def split_lines(nodes) -> list[list]:
     return lines
 
 
-def list_html(node, renderer: InlineRenderer) -> str:
-    """``<ul>``/``<ol>`` HTML for a Markdown list, nesting kept."""
-    tag = "ol" if node.type == "ordered_list" else "ul"
-    items = []
-    for item in node.children:
-        parts: list[str] = []
-        nested: list[str] = []
+def list_parts(node, renderer: InlineRenderer, start: int | None = None) -> list[tuple]:
+    """A Markdown list as ``<ul>``/``<ol>`` HTML (nesting kept), split where a list item holds
+    a code block: ``("html", html, line)`` and ``("code", node, line)`` parts in order.
+
+    The HTML before a code block closes every open list; the HTML after it reopens them, ordered
+    lists with ``start`` so that their numbering continues. Text of the interrupted item that
+    follows the code becomes a paragraph of its own.
+    """
+    splitter = _ListSplitter(renderer)
+    splitter.list(node, start)
+    splitter.flush()
+    return splitter.parts
+
+
+def list_start(node) -> int:
+    try:
+        return int((node.attrs or {}).get("start", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _list_tag(tag: str, number: int) -> str:
+    return f'<ol start="{number}">' if tag == "ol" and number != 1 else f"<{tag}>"
+
+
+class _ListSplitter:
+    def __init__(self, renderer: InlineRenderer):
+        self.renderer = renderer
+        self.parts: list[tuple] = []
+        self.html: list[str] = []
+        self.line = renderer.line
+        self.levels: list[list] = []  # [tag, number of the current item] of every open list
+        self.closed = False  # the HTML closed every list at a code block
+
+    def flush(self) -> None:
+        if self.html:
+            self.parts.append(("html", "".join(self.html), self.line))
+        self.html = []
+
+    def list(self, node, start: int | None = None) -> None:
+        tag = "ol" if node.type == "ordered_list" else "ul"
+        level = [tag, list_start(node) if start is None else start]
+        if not self.closed:
+            self.html.append(_list_tag(tag, level[1]))
+        self.levels.append(level)
+        for index, item in enumerate(node.children):
+            if index:
+                level[1] += 1
+            self.item(item)
+        self.levels.pop()
+        if not self.closed:
+            self.html.append(f"</{tag}>")
+
+    def item(self, item) -> None:
+        if self.closed:  # reopen the lists after a code block, at this item's number
+            if not self.html:
+                self.line = item.map[0] + 1 if item.map else self.renderer.line
+            for tag, number in self.levels:
+                self.html += [_list_tag(tag, number), "<li>"]
+            self.closed = False
+        else:
+            self.html.append("<li>")
+        after_text = False
         for child in item.children:
             if child.map:
-                renderer.line = child.map[0] + 1
-            if child.type == "paragraph":
-                parts.append(renderer.html(child.children[0].children))
-            elif child.type in ("bullet_list", "ordered_list"):
-                nested.append(list_html(child, renderer))
+                self.renderer.line = child.map[0] + 1
+            if child.type in ("bullet_list", "ordered_list"):
+                self.list(child)
+                after_text = False
+            elif child.type in ("fence", "code_block"):
+                self.code(child)
             else:
-                kind = {"fence": "code block", "code_block": "code block", "html_block": "HTML block",
-                        "blockquote": "quote"}.get(child.type, child.type)  # fmt: skip
-                renderer.diagnostics.warn(
-                    renderer.line, f"A {kind} inside a list item is kept as plain text."
-                )
-                parts.append(escape(node_source_text(child)).replace("\n", "<br/>"))
-        items.append(f"<li>{'<br/>'.join(parts)}{''.join(nested)}</li>")
-    return f"<{tag}>{''.join(items)}</{tag}>"
+                if child.type == "paragraph":
+                    html = self.renderer.html(child.children[0].children)
+                else:
+                    kind = {"html_block": "HTML block", "blockquote": "quote"}.get(
+                        child.type, child.type
+                    )
+                    self.renderer.diagnostics.warn(
+                        self.renderer.line, f"A {kind} inside a list item is kept as plain text."
+                    )
+                    html = escape(node_source_text(child)).replace("\n", "<br/>")
+                if self.closed:  # the rest of an item interrupted by code
+                    if not self.html:
+                        self.line = self.renderer.line
+                    self.html.append(f"<p>{html}</p>")
+                else:
+                    self.html.append(f"<br/>{html}" if after_text else html)
+                    after_text = True
+        if not self.closed:
+            self.html.append("</li>")
+
+    def code(self, node) -> None:
+        if not self.closed:
+            # close what is open, leaving out lists and items that were opened but are empty
+            opened = 2 * len(self.levels)  # a list tag and an item at every level
+            while self.html and self.html[-1].startswith(("<ul", "<ol", "<li>")):
+                self.html.pop()
+                opened -= 1
+            for index in reversed(range(opened)):
+                self.html.append("</li>" if index % 2 else f"</{self.levels[index // 2][0]}>")
+            self.flush()
+        self.parts.append(("code", node, node.map[0] + 1 if node.map else self.renderer.line))
+        self.closed = True
 
 
 def node_source_text(node) -> str:
@@ -239,6 +320,19 @@ def sanitise(html: str, features) -> str:
     converter = _converter(tuple(features))
     cleaned = converter.to_database_format(converter.from_database_format(html))
     return _BLOCK_KEY_RE.sub("", cleaned)
+
+
+_OL_RE = re.compile(r'<ol(?: start="(\d+)")?>')
+
+
+def restore_list_starts(source: str, cleaned: str) -> str:
+    """``cleaned`` with the ``start`` numbers of ``source``'s ordered lists (the editor's
+    converter drops them); unchanged if the lists no longer match one to one."""
+    starts = _OL_RE.findall(source)
+    if not any(starts) or len(starts) != len(_OL_RE.findall(cleaned)):
+        return cleaned
+    numbers = iter(starts)
+    return _OL_RE.sub(lambda m: _list_tag("ol", int(next(numbers) or 1)), cleaned)
 
 
 # --- HTML → Markdown (export) -------------------------------------------------------------------
@@ -351,7 +445,7 @@ class MarkdownWriter:
                 if inline_run:
                     out.append(self.paragraph(inline_run))
                     inline_run = []
-                out.append(self.list(node))
+                out.append(self.list(node, list_start(node)))
             elif node.tag in (None, "b", "strong", "i", "em", "code", "a", "br", "span"):
                 inline_run.append(node)
             else:

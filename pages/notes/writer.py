@@ -30,6 +30,7 @@ from wagtail.models import Collection, Page, ReferenceIndex, Site
 from wagtail.permissions import policy_registry
 
 from pages.accessibility.rules import check_stream
+from pages.editors.groups import conference_collection
 from pages.editors.uploads import SafeImageField
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from snippets.models import Speaker
@@ -80,6 +81,7 @@ class ImportRun:
         self.user = importer.user
         self.publish = importer.publish
         self.images: dict[str, object] = {}
+        self.collection = None  # the conference's collection, for new images
         self.speakers: dict[str, Speaker] = {}
         self.created_files: list = []
         self.saved: list = []  # objects whose references are indexed at the end
@@ -147,11 +149,17 @@ class ImportRun:
             if "tags" in meta:
                 page.tags.set(meta["tags"])
 
+        if existing:
+            self.collection = conference_collection(existing)
         conference = self.save_page(
             parent, existing, ConferenceIndex(), assign, document.body, tree
         )
         if conference is None:
             return
+        if self.collection is None:  # a new conference: move its introduction's images
+            self.collection = conference_collection(conference)
+            new_images = [obj.pk for obj in self.saved if isinstance(obj, get_image_model())]
+            get_image_model().objects.filter(pk__in=new_images).update(collection=self.collection)
         self.redirects(conference)
         day_pages = []
         for day, day_node in zip(document.days, tree.children, strict=True):
@@ -445,7 +453,7 @@ class ImportRun:
             image = image_model(
                 title=_image_title(path),
                 file=ImageFile(io.BytesIO(data), name=path.name),
-                collection=Collection.get_first_root_node(),
+                collection=self.collection or Collection.get_first_root_node(),
                 uploaded_by_user=self.user,
             )
             image._set_image_file_metadata()

@@ -98,7 +98,7 @@ def _decorate(ids: list[int], words: list[str]) -> list[dict]:
     rows = []
     for page in pages:
         body_raw = getattr(page, "body", None)
-        texts = [getattr(page, "summary", "")] + (
+        texts = [getattr(page, "display_summary", "")] + (
             raw_text(list(body_raw.raw_data)) if body_raw is not None else []
         )
         rows.append(

@@ -1,8 +1,8 @@
 """The read-only Wagtail API v2 at ``/api/v2/``: pages, images and speakers.
 
 - ``pages``: live pages outside private sections (Wagtail's ``PagesAPIViewSet``); the page
-  models list their extra fields in ``api_fields`` (talks: speakers, time, room, summary, tags,
-  body…).
+  models list their extra fields in ``api_fields`` (talks: speakers, time, room, summary,
+  ``display_summary`` — the summary, else one derived from the notes —, tags, body…).
 - ``images``: Wagtail's ``ImagesAPIViewSet`` (images in restricted collections are left out).
 - ``speakers``: the ``snippets.Speaker`` snippet through its own endpoint.
 

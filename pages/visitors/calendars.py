@@ -131,7 +131,7 @@ class ICalendar:
         description = "\n".join(
             part
             for part in (
-                talk.summary,
+                talk.display_summary,
                 ("Speakers: " + ", ".join(speakers)) if speakers else "",
                 f"{conference.title}, {day.title}" if conference else day.title,
             )

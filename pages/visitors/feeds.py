@@ -109,7 +109,8 @@ class TalkFeed(Feed):
         speakers = [link.speaker.name for link in talk.talk_speakers.all()]
         if speakers:
             parts.append("by " + ", ".join(speakers))
-        html = format_html("<p>{}</p>", talk.summary) if talk.summary else ""
+        summary = talk.display_summary
+        html = format_html("<p>{}</p>", summary) if summary else ""
         if parts:
             html += format_html("<p>{}</p>", " · ".join(parts))
         return html
