@@ -2,13 +2,16 @@
 
 import datetime
 import html
+import zipfile
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.embeds import embeds as wagtail_embeds
 from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
+from wagtail.images import get_image_model
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +22,7 @@ from pages.models import ConferenceIndex
 from pages.notes.exporter import export_conference
 from pages.notes.parser import paragraph_html
 from pages.notes.richtext import rich_text_to_markdown, sanitise
+from snippets.models import Speaker
 from tests.factories import (
     ConferenceFactory,
     DayFactory,
@@ -321,3 +325,71 @@ def test_formatted_words_round_trip(segments, spaced):
     stored = sanitise(f"<p>{(' ' if spaced else ' x ').join(parts)}</p>", PARAGRAPH_FEATURES)
     markdown = rich_text_to_markdown(stored)
     assert paragraph_html(markdown) == stored, markdown
+
+
+# --- the whole demo -------------------------------------------------------------------------------
+
+
+def _no_network(*args, **kwargs):
+    raise AssertionError("the demo must not look up embeds over the network")
+
+
+@pytest.mark.django_db
+def test_demo_round_trip(home, tmp_path, capsys, monkeypatch):
+    """Every demo conference, exported and imported into an empty site, comes back whole:
+    conference, days and talks with every field, speakers with their details and photos, block
+    values and images; exporting it again gives the same bytes."""
+    monkeypatch.setattr(wagtail_embeds, "get_finder_for_embed", _no_network)
+    call_command("load_demo", verbosity=0)
+    conferences = list(ConferenceIndex.objects.order_by("path"))
+    assert len(conferences) >= 2
+    before = [snapshot(conference, portable=True) for conference in conferences]
+    speakers_before = Speaker.objects.count()
+    exports = []
+    for conference in conferences:
+        archive = tmp_path / "out" / f"{conference.slug}.zip"
+        call_command("export_notes", conference.slug, "-o", str(archive))
+        assert "warning" not in capsys.readouterr().err
+        exports.append(archive)
+
+    # an empty site: no conferences, speakers, images or redirects
+    for conference in conferences:
+        conference.delete()
+    Speaker.objects.all().delete()
+    for image in get_image_model().objects.all():
+        image.delete()
+    Redirect.objects.all().delete()
+
+    for archive in exports:
+        directory = tmp_path / "in" / archive.stem
+        with zipfile.ZipFile(archive) as opened:
+            assert sum(name.endswith(".md") for name in opened.namelist()) == 1
+            opened.extractall(directory)
+        out, err = reimport(directory / f"{archive.stem}.md", capsys)
+        assert "error" not in err, err
+    after = [
+        snapshot(conference, portable=True)
+        for conference in ConferenceIndex.objects.order_by("path")
+    ]
+    assert after == before, _diff(before, after)
+    assert Speaker.objects.count() == speakers_before
+
+    for archive in exports:
+        again = tmp_path / "again" / archive.name
+        call_command("export_notes", archive.stem, "-o", str(again))
+        assert again.read_bytes() == archive.read_bytes()
+
+
+def _diff(before, after) -> str:
+    import difflib
+    import pprint
+
+    lines = difflib.unified_diff(
+        pprint.pformat(before, width=100).splitlines(),
+        pprint.pformat(after, width=100).splitlines(),
+        "before",
+        "after",
+        lineterm="",
+        n=1,
+    )
+    return "\n".join(list(lines)[:80])
