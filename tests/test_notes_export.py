@@ -397,3 +397,24 @@ def _diff(before, after) -> str:
         n=1,
     )
     return "\n".join(list(lines)[:80])
+
+
+@pytest.mark.django_db
+def test_recap_by_topic_round_trip(home, tmp_path, capsys):
+    source = tmp_path / "recap.md"
+    source.write_text(
+        "---\ntitle: Recap 2026\ndate: 2026-05-04\ndays: false\n---\n\nIntro.\n\n"
+        "## Databases\n\nText.\n\n### Indexes\n\nMore.\n",
+        encoding="utf-8",
+    )
+    reimport(source, capsys)
+    conference = ConferenceIndex.objects.get()
+    before = snapshot(conference)
+    exported = export_conference(conference).markdown
+    assert "days: false\n" in exported and "\n## Databases\n" in exported
+    assert "\n### Indexes\n" in exported
+    conference.delete()
+    again = tmp_path / "again.md"
+    again.write_text(exported, encoding="utf-8")
+    reimport(again, capsys)
+    assert snapshot(ConferenceIndex.objects.get()) == before
