@@ -687,6 +687,10 @@ DETAILED = minimal(
 )
 
 
+def publish_text(directory, text: str, capsys) -> tuple[int, str, str]:
+    return run("import_notes", write(directory, text), "--publish", capsys=capsys)
+
+
 def test_talk_details_and_speakers(home, tmp_path, capsys):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "ada.png").write_bytes(png_bytes())
@@ -740,18 +744,16 @@ def test_talk_details_and_speakers(home, tmp_path, capsys):
 
 def test_speaker_error_writes_nothing(home, tmp_path, capsys):
     text = DETAILED.replace("photo: images/ada.png", "photo: images/missing.png")
-    status, _out, err = run("import_notes", write(tmp_path, text), "--publish", capsys=capsys)
+    status, _out, err = publish_text(tmp_path, text, capsys)
     assert status == 1
     assert any("notes.md:11: error: Image file not found" in e for e in lines_of(err, "error"))
     assert not Speaker.objects.exists() and not ConferenceIndex.objects.exists()
 
 
 def test_unknown_talk_attribute_and_speaker_key_are_warnings(home, tmp_path, capsys):
-    text = minimal(
-        front="speakers:\n  Ada:\n    twitter: ada\n",
-        body='## Day 1\n{time="09:00"}\n### Talk\n{colour="red"}\n',
-    )
-    status, _out, err = run("import_notes", write(tmp_path, text), "--publish", capsys=capsys)
+    front = "speakers:\n  Ada:\n    twitter: ada\n"
+    body = '## Day 1\n{time="09:00"}\n### Talk\n{colour="red"}\n'
+    status, _out, err = publish_text(tmp_path, minimal(body, front), capsys)
     assert status == 0, err
     warnings = lines_of(err, "warning")
     assert any(":6: warning: Unknown speaker key “twitter” ignored" in w for w in warnings)
@@ -760,11 +762,8 @@ def test_unknown_talk_attribute_and_speaker_key_are_warnings(home, tmp_path, cap
 
 
 def test_recap_by_topic(home, tmp_path, capsys):
-    text = minimal(
-        front="days: false\n",
-        body="Intro.\n\n## Databases\n\nText.\n\n### Indexes\n\n#### Partial\n\n##### Deeper\n",
-    )
-    status, _out, err = run("import_notes", write(tmp_path, text), "--publish", capsys=capsys)
+    body = "Intro.\n\n## Databases\n\nText.\n\n### Indexes\n\n#### Partial\n\n##### Deeper\n"
+    status, _out, err = publish_text(tmp_path, minimal(body, "days: false\n"), capsys)
     assert status == 0, err
     conference = ConferenceIndex.objects.get()
     assert not DayPage.objects.exists()
