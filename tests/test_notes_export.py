@@ -219,7 +219,24 @@ def tricky_conference(home):
         },
         {"type": "video", "value": {"url": VIDEO_URL, "title": "Recording of the talk"}},
     ]
-    talk = TalkFactory(parent=day, title="The tricky talk", body=body, speakers=[speaker])
+    talk = TalkFactory(
+        parent=day,
+        title="The tricky talk",
+        slug="tricky",
+        body=body,
+        speakers=[speaker],
+        start_time=datetime.time(14, 5),
+        room='Room "A" \\ back}',
+        slides_url="https://example.com/slides?a=1&b=2",
+        video_url="https://example.com/v/",
+        summary="Summary: *not* _emphasis_, <b>no tags</b> & [no link](x)\n# not a heading\n"
+        "- not a list\n1. nor this",
+    )
+    talk.tags.add("c#", "tricky tag")
+    talk.save_revision().publish()
+    speaker.bio = 'A bio: "quoted", #hash, and: colons'
+    speaker.github = "ines"
+    speaker.save()
     return conference, talk
 
 
@@ -235,6 +252,13 @@ def test_editor_content_round_trips(tricky_conference, tmp_path, capsys):
     assert "3 unchanged" in out, (out, err, path.read_text())
     assert "warning" not in err, err
     assert snapshot(ConferenceIndex.objects.get(pk=conference.pk)) == before
+
+    # into an empty site (the speaker too): the same talk details and speaker details
+    portable = snapshot(conference, portable=True)
+    conference.delete()
+    Speaker.objects.all().delete()
+    reimport(path, capsys)
+    assert snapshot(ConferenceIndex.objects.get(), portable=True) == portable
 
 
 @pytest.mark.django_db
