@@ -599,10 +599,10 @@ def test_duplicate_titles_get_distinct_slugs(home, tmp_path, capsys):
 
 
 def test_talk_before_any_day_and_setext_headings(home, tmp_path, capsys):
-    body = "### Not a talk\n\nIntro.\n\nA line\n---\n\nMore.\n"
+    body = '### Not a talk\n{room="A"}\n\nIntro.\n\nA line\n---\n\nMore.\n'
     status, _out, err = run("import_notes", write(tmp_path, minimal(body)), capsys=capsys)
     assert status == 0, err
-    assert "is not a talk" in err
+    assert "is not a talk" in err and "its attribute line is ignored" in err
     assert "underlined with ---" in err
     assert DayPage.objects.get().title == "A line"
 

@@ -221,7 +221,12 @@ class BodyBuilder:
                 self.diagnostics.warn(
                     line,
                     "A ### heading before the first ## day is not a talk; it is kept as a "
-                    "level 2 heading of the conference introduction.",
+                    "level 2 heading of the conference introduction"
+                    + (
+                        " and its attribute line is ignored."
+                        if line in self.page_attributes
+                        else "."
+                    ),
                 )
                 level = 4
             self.add_heading(text, level, line)
