@@ -396,7 +396,7 @@ def test_parent_option(home, tmp_path, capsys):
         ("---\ntitle: X\ndate: 2026-01-01\nspeakers: [A]\n---\n", 4, "speakers must map"),
         (
             minimal(front="speakers:\n  Ada:\n    website: not a url\n"),
-            5,
+            6,
             "Speaker “Ada”: website: Enter a valid URL",
         ),
         (

@@ -60,6 +60,8 @@ class SpeakerSpec:
     line: int
     fields: dict = field(default_factory=dict)
     photo: ImageSpec | None = None
+    #: Speaker field -> its line in the file
+    lines: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -676,8 +676,9 @@ class _Run:
         except ValidationError as error:
             for field_name, messages in error.message_dict.items():
                 label = "" if field_name == "__all__" else f"{field_name.replace('_', ' ')}: "
+                line = spec.lines.get(field_name, spec.line)
                 for message in messages:
-                    self.diagnostics.error(spec.line, f"Speaker “{speaker.name}”: {label}{message}")
+                    self.diagnostics.error(line, f"Speaker “{speaker.name}”: {label}{message}")
             return False
         if speaker.pk is not None:
             speaker.save()

@@ -129,6 +129,7 @@ def _parse_speakers(value, node, line: int, document: NotesDocument, diagnostics
                 diagnostics.error(item_line, f"{key} of {name} must be text; put it in quotes.")
                 continue
             spec.fields[SPEAKER_KEYS[key]] = item.strip()
+            spec.lines[SPEAKER_KEYS[key]] = item_line
         photo = spec.fields.get("photo")
         if photo:  # "" (given empty) removes the photo
             del spec.fields["photo"]
