@@ -24,6 +24,7 @@ from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from .accessibility import EDITOR_HELP_HTML
+from .admin_autosave import CreatedPage  # noqa: F401  (the model lives with its admin code)
 from .blocks import BodyBlock
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
 from .rendering import anchored_blocks, prefetch_image_renditions, prepare_stream

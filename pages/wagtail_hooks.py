@@ -1,11 +1,12 @@
-"""Admin hooks of the pages app: the "Import notes" view and its menu item."""
+"""Admin hooks of the pages app: the "Import notes" view and its menu item; the create view's
+autosave race (pages/admin_autosave.py)."""
 
 from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import admin_restrictions  # noqa: F401  (registers its hooks)
+from . import admin_autosave, admin_restrictions  # noqa: F401  (admin_restrictions registers hooks)
 from .notes.admin_views import import_notes_view, user_can_import
 
 
@@ -24,3 +25,9 @@ def notes_import_menu_item():
     return ImportNotesMenuItem(
         "Import notes", reverse("notes_import"), name="import-notes", icon_name="upload", order=250
     )
+
+
+@hooks.register("after_create_page")
+def remember_created_page(request, page):
+    # Part of the fix for the autosave race of the create view (pages/admin_autosave.py).
+    admin_autosave.record_created_page(request, page)

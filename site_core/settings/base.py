@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # An S3 outage during an admin upload becomes a message for the editor, not a 500.
     "site_core.middleware.StorageErrorMiddleware",
+    # A Publish that races the create view's first autosave publishes that autosaved draft
+    # instead of failing with "slug already in use" (pages/admin_autosave.py).
+    "pages.admin_autosave.CreateSessionMiddleware",
     # Last, as django-axes asks: turns a throttled login into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
