@@ -31,6 +31,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import F
 from django.http import JsonResponse
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -146,15 +147,14 @@ class CreateSessionMiddleware:
         token = token_from(request.POST)
         if token is None or not request.user.is_authenticated:
             return None  # Wagtail's view as it is (and its own login / permission checks)
+        parent_id = view_kwargs.get("parent_page_id")
         with transaction.atomic():
             # A second POST of the same form (or any create under this parent) waits here
-            # until the first one has committed its page and its CreatedPage record.
-            parent = (
-                Page.objects.select_for_update()
-                .filter(pk=view_kwargs.get("parent_page_id"))
-                .only("path", "depth")
-                .first()
-            )
+            # until the first one has committed its page and its CreatedPage record. A no-op
+            # UPDATE rather than select_for_update(): it locks the parent's row on PostgreSQL
+            # and takes the write lock on SQLite, where FOR UPDATE does nothing.
+            Page.objects.filter(pk=parent_id).update(numchild=F("numchild"))
+            parent = Page.objects.filter(pk=parent_id).only("path", "depth").first()
             record = (
                 CreatedPage.objects.filter(token=token, user=request.user)
                 .select_related("page")
