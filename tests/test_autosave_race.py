@@ -27,6 +27,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 import pytest
 
+from pages import groups
 from pages.models import TalkPage
 from tests.factories import DayFactory, SpeakerFactory
 
@@ -203,6 +204,29 @@ def test_a_late_autosave_after_publish_is_refused(day):
     assert talk.summary == "The published text."
     assert talk.revisions.count() == revisions
     assert TalkPage.objects.child_of(day).count() == 1
+
+
+def test_submit_for_moderation_racing_the_autosave(day):
+    """A conference editor cannot publish: "Submit for moderation" racing the autosave
+    submits the autosaved draft."""
+    groups.setup_groups()
+    user = get_user_model().objects.create_user("eve", "eve@example.org", "x")
+    groups.conference_group(day.get_parent()).user_set.add(user)
+    client = Client()
+    client.force_login(user)
+    url = add_url(day)
+    data, html = open_create_form(client, day, title="For review", slug="for-review")
+    assert 'name="action-submit"' in html
+    assert autosave(client, url, data).json()["success"] is True
+
+    payload = data.copy()
+    payload["action-submit"] = "action-submit"
+    response = client.post(url, payload)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    talk = TalkPage.objects.child_of(day).get()
+    assert not talk.live
+    assert talk.current_workflow_state is not None  # in moderation
+    assert talk.owner == user
 
 
 def test_create_then_publish_without_autosave(day):
