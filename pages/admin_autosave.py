@@ -21,8 +21,15 @@ whatever the editor typed after the autosave. Pages made by other forms (another
 editor) are not matched, so a genuine clash still gets Wagtail's slug error.
 
 A late *autosave* of a form whose page was published (or saved) by a click is stale by
-definition (the browser has left the page); it is refused with Wagtail's own
-``invalid_revision`` answer rather than turned into a draft of the published page.
+definition (the browser has left the page, and the autosave's data may be older than the
+click's); it is refused with Wagtail's own ``invalid_revision`` answer rather than turned into a
+draft of the published page or a second page. A click after a click (the form posted again
+from the browser's history) is not the race and gets Wagtail's slug error, as before.
+
+Without the fix, a Publish that arrives while the autosave request is still running is a 500,
+not the form error: ``site_core.middleware.StorageErrorMiddleware`` runs every multipart admin
+POST in a transaction, so the autosave's page is not committed yet when the publish form checks
+the slug; ``Page.full_clean`` (called by ``add_child``) then finds it and raises.
 """
 
 import json
@@ -160,7 +167,15 @@ class CreateSessionMiddleware:
                 .select_related("page")
                 .first()
             )
-            if parent is not None and record is not None and record.page.is_child_of(parent):
+            if (
+                parent is not None
+                and record is not None
+                and record.page.is_child_of(parent)
+                # A click after a click (a form posted again with the back button) is not the
+                # race: Wagtail's slug error, as before. Only an autosave records the ids of
+                # the inline rows it made, without which the edit view would add them again.
+                and (record.by_autosave or wants_json(request))
+            ):
                 return edit_instead(request, record)
             response = view_func(request, *view_args, **view_kwargs)
             if wants_json(request):

@@ -229,6 +229,20 @@ def test_submit_for_moderation_racing_the_autosave(day):
     assert talk.owner == user
 
 
+def test_a_form_posted_twice_by_clicks_gets_the_slug_error_as_before(day):
+    """Publish, then the same form posted again from the browser's history: not the race."""
+    client = editor("ada")
+    url = add_url(day)
+    data, _ = open_create_form(client, day, title="Twice clicked", slug="twice-clicked")
+    data = with_speaker(data, SpeakerFactory())
+    assert publish(client, url, data).status_code == 302
+    response = publish(client, url, data)
+    assert response.status_code == 200
+    assert SLUG_ERROR in response.content.decode()
+    talk = TalkPage.objects.child_of(day).get()
+    assert talk.talk_speakers.count() == 1
+
+
 def test_create_then_publish_without_autosave(day):
     client = editor("ada")
     data, _ = open_create_form(client, day, title="Plain talk", slug="plain-talk")
