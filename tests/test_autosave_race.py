@@ -9,9 +9,13 @@ when that answer has arrived does the controller switch ``form.action`` to the e
 editor clicks Publish before that (the request is in flight, or the autosave fires during the
 publish), the publish POST goes to the create URL as well, and the create form's slug check
 finds the draft the autosave just made: "The slug '…' is already in use within the parent page".
+While the autosave request is still running it is even a 500 (``Page.full_clean`` in
+``add_child``; see ``pages/admin_autosave.py``). The fix is in ``pages/admin_autosave.py``.
 
-These tests replay both requests with Django's test client, using the form the create view
-really renders (``querydict_from_html``), as the browser would send it.
+Most tests replay both requests one after the other with Django's test client, using the form
+the create view really renders (``querydict_from_html``), as the browser would send it. Two run
+on PostgreSQL only: the publish arriving while the autosave is in flight (two threads), and the
+same in headless Chromium with Wagtail's own autosave JS.
 """
 
 import threading
