@@ -15,8 +15,8 @@ Fix: every create form carries a ``create_session`` token (a hidden input, see
 its token (:class:`CreatedPage`, written by the ``after_create_page`` hook in the same
 transaction). :class:`CreateSessionMiddleware` runs each create POST that carries a token in a
 transaction that first locks the parent page, so a second POST of the same form waits for the
-first one to finish; if the first one made a page, the second POST is handed to Wagtail's own
-*edit* view of that page, with all its data: Publish publishes the autosaved draft, with
+first one to finish; if the first one's autosave made a page, the ``before_create_page`` hook
+hands the second POST to Wagtail's own *edit* view of that page, with all its data: Publish publishes the autosaved draft, with
 whatever the editor typed after the autosave. Pages made by other forms (another tab, another
 editor) are not matched, so a genuine clash still gets Wagtail's slug error.
 
@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
 from django.http import JsonResponse
-from django.urls import resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -138,49 +138,63 @@ def edit_instead(request, record: CreatedPage):
 
 
 class CreateSessionMiddleware:
-    """Runs create-view POSTs that carry a create_session token one at a time per parent page,
-    and hands a repeated POST of one create form to the edit view of the page it made."""
+    """Runs each create-view POST that carries a create_session token in a transaction that
+    first locks the parent page, so that two POSTs of one create form run one after the other.
+
+    The handing over to the edit view happens in Wagtail's ``before_create_page`` hook
+    (:func:`edit_if_already_made`), inside the view: exceptions then reach the other
+    middleware's ``process_exception`` as usual (storage outages, refused publishing).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        match = request.resolver_match
-        if request.method != "POST" or match is None or match.view_name != CREATE_VIEW:
-            return None
+        if request.method != "POST":
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        if match.view_name != CREATE_VIEW or not request.user.is_authenticated:
+            return self.get_response(request)
         token = token_from(request.POST)
-        if token is None or not request.user.is_authenticated:
-            return None  # Wagtail's view as it is (and its own login / permission checks)
-        parent_id = view_kwargs.get("parent_page_id")
+        if token is None:
+            return self.get_response(request)  # Wagtail's view as it is
+        parent_id = match.kwargs.get("parent_page_id")
         with transaction.atomic():
             # A second POST of the same form (or any create under this parent) waits here
             # until the first one has committed its page and its CreatedPage record. A no-op
             # UPDATE rather than select_for_update(): it locks the parent's row on PostgreSQL
             # and takes the write lock on SQLite, where FOR UPDATE does nothing.
             Page.objects.filter(pk=parent_id).update(numchild=F("numchild"))
-            parent = Page.objects.filter(pk=parent_id).only("path", "depth").first()
-            record = (
-                CreatedPage.objects.filter(token=token, user=request.user)
-                .select_related("page")
-                .first()
-            )
-            if (
-                parent is not None
-                and record is not None
-                and record.page.is_child_of(parent)
-                # A click after a click (a form posted again with the back button) is not the
-                # race: Wagtail's slug error, as before. Only an autosave records the ids of
-                # the inline rows it made, without which the edit view would add them again.
-                and (record.by_autosave or wants_json(request))
-            ):
-                return edit_instead(request, record)
-            response = view_func(request, *view_args, **view_kwargs)
+            response = self.get_response(request)
             if wants_json(request):
                 remember_field_updates(token, response)
             return response
+
+
+def edit_if_already_made(request, parent_page, page_class):
+    """``before_create_page`` hook: a POST of a create form whose autosave already made the
+    page goes to Wagtail's edit view of that page (under CreateSessionMiddleware's lock)."""
+    if request.method != "POST" or not request.user.is_authenticated:
+        return None
+    token = token_from(request.POST)
+    if token is None:
+        return None
+    record = (
+        CreatedPage.objects.filter(token=token, user=request.user).select_related("page").first()
+    )
+    if (
+        record is not None
+        and record.page.is_child_of(parent_page)
+        # A click after a click (a form posted again with the back button) is not the race:
+        # Wagtail's slug error, as before. Only an autosave records the ids of the inline rows
+        # it made, without which the edit view would add them again.
+        and (record.by_autosave or wants_json(request))
+    ):
+        return edit_instead(request, record)
+    return None
 
 
 def remember_field_updates(token, response) -> None:

@@ -27,7 +27,6 @@ def notes_import_menu_item():
     )
 
 
-@hooks.register("after_create_page")
-def remember_created_page(request, page):
-    # Part of the fix for the autosave race of the create view (pages/admin_autosave.py).
-    admin_autosave.record_created_page(request, page)
+# The autosave race of the create view (pages/admin_autosave.py).
+hooks.register("before_create_page", admin_autosave.edit_if_already_made)
+hooks.register("after_create_page", admin_autosave.record_created_page)
