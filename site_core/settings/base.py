@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "site_core.middleware.StorageErrorMiddleware",
     # Publishing refused by the accessibility gate becomes a message on the page's edit view.
     "site_core.middleware.PublishRefusedMiddleware",
+    # A Publish that races the create view's first autosave publishes that autosaved draft
+    # instead of failing with "slug already in use" (pages/editors/autosave.py).
+    "pages.editors.autosave.CreateSessionMiddleware",
     # Last, as django-axes asks: turns a throttled login into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
