@@ -57,6 +57,16 @@ def page_changed(sender, instance: Page, **kwargs) -> None:
     _refresh(instance)
 
 
+def reindex_published(sender, instance: Page, **kwargs) -> None:
+    """Index a published page again once its child relations are saved.
+
+    Wagtail indexes a page in ``post_save``, which a clustered page (tags, speakers) sends
+    before it writes its child rows: the index would hold the previous tags and speakers."""
+    from wagtail.search.index import insert_or_update_object
+
+    insert_or_update_object(instance)
+
+
 def conference_created(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """A new conference gets its "Editors: <title>" group and collection (pages.groups)."""
     if created and not raw:
@@ -72,3 +82,4 @@ def connect() -> None:
     post_save.connect(revision_saved, sender=Revision, dispatch_uid="pages.a11y.revision")
     page_published.connect(page_changed, dispatch_uid="pages.a11y.published")
     page_unpublished.connect(page_changed, dispatch_uid="pages.a11y.unpublished")
+    page_published.connect(reindex_published, dispatch_uid="pages.search.reindex")
