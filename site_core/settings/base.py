@@ -34,6 +34,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+#: The public address, e.g. https://notes.example.org: ``manage.py set_site_url`` gives it to
+#: the Wagtail Site record, which every absolute URL is built from.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 INSTALLED_APPS = [
     "pages",
