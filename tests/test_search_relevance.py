@@ -214,3 +214,35 @@ def test_heading_counts_what_is_shown(client, notes):
     shown = len(response.context["results"].object_list) + len(response.context["speakers"])
     assert shown >= 1
     assert response.context["result_count"] == shown
+
+
+def test_excerpt_starts_and_ends_on_word_boundaries():
+    from pages.search.query import excerpt
+
+    words = [f"word{n:03d}" for n in range(200)]
+    text = " ".join(words[:100] + ["caching"] + words[100:])
+    html = str(excerpt([text], ["caching"], width=120))
+    assert html.startswith("… ") and html.endswith(" …")
+    inner = html[2:-2].replace("<mark>", "").replace("</mark>", "")
+    for piece in inner.split():
+        assert piece in words or piece == "caching", piece
+    assert "<mark>caching</mark>" in html
+    # Stemmed searches mark the stem's other forms too.
+    assert "<mark>cache</mark>" in str(excerpt(["a cache key"], ["caching"]))
+
+
+def test_many_words_in_one_token_are_capped(client, notes):
+    from pages.search.query import MAX_QUERY_WORDS, parse_query
+
+    parsed = parse_query(",".join(["cache"] * 150))
+    assert len(parsed.words) == MAX_QUERY_WORDS
+    assert f"Only the first {MAX_QUERY_WORDS} words were used." in parsed.notes
+    response = client.get("/search/", {"q": ",".join(["a"] * 100)})
+    assert response.status_code == 200
+
+
+def test_stop_words_are_left_out_unless_there_is_nothing_else():
+    from pages.search.query import parse_query
+
+    assert parse_query("the cache of a page").words == ["cache", "page"]
+    assert parse_query("the").words == ["the"]
