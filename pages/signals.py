@@ -64,7 +64,10 @@ def reindex_published(sender, instance: Page, **kwargs) -> None:
     before it writes its child rows: the index would hold the previous tags and speakers."""
     from wagtail.search.index import insert_or_update_object
 
-    insert_or_update_object(instance)
+    from .notes.search_index import deferring
+
+    if not deferring():  # an import indexes everything it saved at its end
+        insert_or_update_object(instance)
 
 
 def conference_created(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:

@@ -38,6 +38,11 @@ _installed = False
 BATCH = 500
 
 
+def deferring() -> bool:
+    """Whether the code running now is inside :func:`deferred_indexing` (indexed at the end)."""
+    return _pending.get() is not None
+
+
 def _post_save(sender, instance, **kwargs) -> None:
     pending = _pending.get()
     if pending is None or kwargs.get("raw", False):
