@@ -238,6 +238,7 @@ class ConferenceIndex(BodyPageMixin, Page):
         *Page.search_fields,
         index.SearchField("location"),
         index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.FilterField("start_date"),
     ]
     api_fields = [
@@ -439,6 +440,7 @@ class TalkPage(BodyPageMixin, Page):
         *Page.search_fields,
         index.SearchField("summary", boost=2),
         index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields(
             "talk_speakers", [index.RelatedFields("speaker", [index.SearchField("name", boost=3)])]
         ),
