@@ -9,10 +9,11 @@ import datetime
 
 import yaml
 
-from .body import BodyBuilder, close_up_headings, page_attribute_lines
+from .body import BodyBuilder, close_up_headings
 from .diagnostics import Diagnostics
 from .document import ImageSpec, NotesDocument, SpeakerSpec
 from .richtext import parse_tree
+from .talk_details import page_attribute_lines
 
 FRONT_MATTER_KEYS = (
     "title",
