@@ -6,6 +6,8 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# The demo runs with DEBUG off (site_core/settings/demo.py): the site's own 404 and 500 pages.
+DEMO_MANAGE := DJANGO_SETTINGS_MODULE=site_core.settings.demo $(MANAGE)
 
 # A Python >= 3.12: $(PYTHON) if given, else the first suitable one on PATH or under pyenv.
 PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
@@ -43,11 +45,13 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.lock
 
 demo: $(VENV)/.runtime
 	@mkdir -p var
-	$(MANAGE) migrate --no-input -v 0
-	$(MANAGE) load_demo
-	$(MANAGE) ensure_demo_admin
+	$(DEMO_MANAGE) migrate --no-input -v 0
+	$(DEMO_MANAGE) load_demo
+	$(DEMO_MANAGE) setup_groups
+	$(DEMO_MANAGE) set_site_url http://127.0.0.1:$(PORT)
+	$(DEMO_MANAGE) ensure_demo_admin
 	@echo "Confnotes demo: open http://127.0.0.1:$(PORT)/ (editors: http://127.0.0.1:$(PORT)/admin/, user admin)"
-	@DJANGO_RUNSERVER_HIDE_WARNING=true $(MANAGE) runserver 127.0.0.1:$(PORT) --skip-checks
+	@DJANGO_RUNSERVER_HIDE_WARNING=true $(DEMO_MANAGE) runserver 127.0.0.1:$(PORT) --skip-checks
 
 serve: $(VENV)/.runtime
 	$(MANAGE) runserver 127.0.0.1:$(PORT)

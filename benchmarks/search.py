@@ -4,7 +4,7 @@
     python -m benchmarks.search --talks 2000 --only sqlite
 
 Each database gets its own throw-away database (var/bench-search.sqlite3, PostgreSQL
-``confnotes_bench_search`` on BENCH_POSTGRES_URL or 127.0.0.1). Talks are generated from a fixed
+``confnotes_bench_search`` (or BENCH_POSTGRES_DB) on BENCH_POSTGRES_URL or 127.0.0.1). Talks are generated from a fixed
 seed, the index is built with the search backend's bulk indexer, then a fixed set of queries is
 run through the real search view (parsing, search, facets, excerpts, template) with Django's
 test client, several rounds, and the per-query times are summarised.
@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the throw-away PostgreSQL database (BENCH_POSTGRES_DB, so that parallel runs do not share one)
+BENCH_DB = os.environ.get("BENCH_POSTGRES_DB", "confnotes_bench_search")
+if not BENCH_DB.replace("_", "").isalnum():
+    raise SystemExit("BENCH_POSTGRES_DB: letters, digits and underscores only")
 
 QUERIES = [
     "django",
@@ -33,6 +37,9 @@ QUERIES = [
     "async views",
     "wagtail streamfield",
     "performance budget",
+    # a typo (corrected, then searched) and words no talk has together (partial matches)
+    "djnago",
+    "caching kubernetes graphql",
 ]
 
 WORDS = [
@@ -295,9 +302,9 @@ def fresh_postgres(url: str) -> str:
 
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS confnotes_bench_search")
-        conn.execute("CREATE DATABASE confnotes_bench_search")
-    return url.rsplit("/", 1)[0] + "/confnotes_bench_search"
+        conn.execute("DROP DATABASE IF EXISTS " + BENCH_DB)
+        conn.execute("CREATE DATABASE " + BENCH_DB)
+    return url.rsplit("/", 1)[0] + "/" + BENCH_DB
 
 
 def main(argv=None) -> int:
@@ -324,11 +331,7 @@ def main(argv=None) -> int:
     if args.only in (None, "postgres"):
         base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         try:
-            url = (
-                base.rsplit("/", 1)[0] + "/confnotes_bench_search"
-                if args.reuse
-                else fresh_postgres(base)
-            )
+            url = base.rsplit("/", 1)[0] + "/" + BENCH_DB if args.reuse else fresh_postgres(base)
         except Exception as exc:  # no server: say so, keep the SQLite figures
             print(f"PostgreSQL not available ({exc}); skipped", file=sys.stderr)
         else:

@@ -9,7 +9,9 @@ class PagesConfig(AppConfig):
         from . import fragments
         from .accessibility import signals as accessibility_signals
         from .editors import groups
+        from .notes import search_index
 
         accessibility_signals.connect()
         groups.connect()
         fragments.connect()
+        search_index.connect()

@@ -25,6 +25,7 @@ from wagtail.search import index
 from .accessibility.rules import EDITOR_HELP_HTML, describe_path, heading_level, severity
 from .blocks import BodyBlock
 from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
+from .editors.autosave import CreatedPage  # noqa: F401  (the model lives with its admin code)
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
 from .summaries import derive_summary
 from .tree import (
@@ -237,6 +238,7 @@ class ConferenceIndex(BodyPageMixin, Page):
         *Page.search_fields,
         index.SearchField("location"),
         index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.FilterField("start_date"),
     ]
     api_fields = [
@@ -438,6 +440,7 @@ class TalkPage(BodyPageMixin, Page):
         *Page.search_fields,
         index.SearchField("summary", boost=2),
         index.SearchField("body"),
+        index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields(
             "talk_speakers", [index.RelatedFields("speaker", [index.SearchField("name", boost=3)])]
         ),

@@ -1,8 +1,9 @@
 """Site-wide views: health check, error pages."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 
 
 def healthz(request):
@@ -20,3 +21,10 @@ def healthz(request):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def favicon(request):
+    """``/favicon.ico``, which browsers and crawlers ask for whatever the page says: the PNG."""
+    response = HttpResponsePermanentRedirect(static("favicon.png"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

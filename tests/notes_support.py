@@ -7,7 +7,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from wagtail.images import get_image_model
+
 from pages.models import ConferenceIndex, DayPage, TalkPage
+from snippets.models import Speaker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
 
@@ -42,16 +45,45 @@ def strip_ids(value):
     return value
 
 
-def body_of(page) -> list:
-    return strip_ids(page.body.get_prep_value())
+def body_of(page, portable: bool = False) -> list:
+    """The page's stored blocks without ids; ``portable``: images as their file's hash and
+    linked speakers as their name (ids change when an export is imported into another site)."""
+    blocks = strip_ids(page.body.get_prep_value())
+    if portable:
+        for block in blocks:
+            value = block["value"]
+            if block["type"] == "image":
+                value["image"]["image"] = image_hash(value["image"]["image"])
+            elif block["type"] == "quote" and value.get("speaker"):
+                value["speaker"] = Speaker.objects.get(pk=value["speaker"]).name
+    return blocks
+
+
+def image_hash(pk) -> str:
+    return get_image_model().objects.get(pk=pk).get_file_hash() if pk else ""
+
+
+def speaker_details(speaker: Speaker) -> dict:
+    """Everything the notes format carries for a speaker (the photo as its file's hash)."""
+    return {
+        "name": speaker.name,
+        "slug": speaker.slug,
+        "bio": speaker.bio,
+        "website": speaker.website,
+        "mastodon": speaker.mastodon,
+        "github": speaker.github,
+        "photo": image_hash(speaker.photo_id),
+        "photo_alt_text": speaker.photo_alt_text,
+    }
 
 
 def block_types(page) -> list[str]:
     return [block.block_type for block in page.body]
 
 
-def snapshot(conference: ConferenceIndex, latest: bool = False) -> dict:
-    """Everything the notes format carries for a conference, its days and talks."""
+def snapshot(conference: ConferenceIndex, latest: bool = False, portable: bool = False) -> dict:
+    """Everything the notes format carries for a conference, its days and talks (``portable``:
+    see :func:`body_of`; speakers then with all their details)."""
 
     def version(page):
         return page.get_latest_revision_as_object() if latest else page
@@ -66,7 +98,7 @@ def snapshot(conference: ConferenceIndex, latest: bool = False) -> dict:
         "website": conference.website,
         "summary": conference.search_description,
         "tags": sorted(tag.name for tag in conference.tags.all()),
-        "body": body_of(conference),
+        "body": body_of(conference, portable),
         "days": [],
     }
     for day in DayPage.objects.child_of(conference).order_by("path"):
@@ -76,7 +108,7 @@ def snapshot(conference: ConferenceIndex, latest: bool = False) -> dict:
             "slug": day.slug,
             "date": day.date,
             "day_number": day.day_number,
-            "body": body_of(day),
+            "body": body_of(day, portable),
             "talks": [],
         }
         for talk in TalkPage.objects.child_of(day).order_by("path"):
@@ -86,8 +118,17 @@ def snapshot(conference: ConferenceIndex, latest: bool = False) -> dict:
                 {
                     "title": talk.title,
                     "slug": talk.slug,
-                    "speakers": [link.speaker.name for link in links],
-                    "body": body_of(talk),
+                    "speakers": [
+                        speaker_details(link.speaker) if portable else link.speaker.name
+                        for link in links
+                    ],
+                    "start_time": talk.start_time,
+                    "room": talk.room,
+                    "slides_url": talk.slides_url,
+                    "video_url": talk.video_url,
+                    "summary": talk.summary,
+                    "tags": sorted(tag.name for tag in talk.tags.all()),
+                    "body": body_of(talk, portable),
                 }
             )
         data["days"].append(day_data)

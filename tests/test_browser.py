@@ -37,6 +37,7 @@ def public_urls() -> list[str]:
         "/search/",
         "/search/?q=django",
         "/search/?q=nothing-matches-this",
+        "/search/?q=jango+kubernetes",  # corrected, partial matches
         "/no-such-page/",
         "/tags/",
         f"/tags/{tag.first()}/",
@@ -151,3 +152,30 @@ def test_long_code_block_scrolls_by_keyboard(live_server, driver, talk_with_long
         lambda d: d.execute_script("return arguments[0].scrollLeft", region) > 0,
         "arrow keys should scroll the focused code region",
     )
+
+
+def test_search_on_a_phone_shows_results_before_folded_filters(live_server, driver):
+    """At 390 px the first result comes before the filters, which are folded (issue #17);
+    on a wide screen they are open beside the results. The header box is a combobox."""
+    call_command("load_demo", verbosity=0)
+    try:
+        driver.set_window_size(390, 844)
+        driver.get(live_server.url + "/search/?q=django")
+        first = driver.execute_script(
+            "return document.querySelector('.search-result').getBoundingClientRect().top"
+            " + window.scrollY"
+        )
+        facets = driver.execute_script(
+            "const f = document.querySelector('details.facets');"
+            "return [f.open, f.getBoundingClientRect().top + window.scrollY]"
+        )
+        assert facets[0] is False
+        assert first < facets[1]
+        assert first < 1200
+        header_box = driver.find_element("id", "site-search-q")
+        assert header_box.get_attribute("role") == "combobox"
+        driver.set_window_size(1280, 900)
+        driver.get(live_server.url + "/search/?q=django")
+        assert driver.execute_script("return document.querySelector('details.facets').open")
+    finally:
+        driver.set_window_size(1280, 900)

@@ -5,8 +5,10 @@ import zipfile
 
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
+from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, Page
 
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from pages.models import ConferenceIndex, TalkPage
 from snippets.models import Speaker
 from tests.factories import png_bytes
-from tests.notes_support import FIXTURES
+from tests.notes_support import FIXTURES, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -277,3 +279,34 @@ def test_stale_uploads_are_removed(admin_client, media):
     call_command("clean_notes_uploads", "--max-age-hours", "0", stdout=out)
     assert out.getvalue().strip() == "1 staged upload(s) deleted."
     assert staged(media) == set()
+
+
+def test_an_exported_zip_imports_as_it_is(admin_client, tmp_path):
+    """export_notes -o x.zip: the Markdown, its images and the speakers' photos, in one upload."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "ada.png").write_bytes(png_bytes(colour=(200, 30, 30)))
+    (tmp_path / "images" / "chart.png").write_bytes(png_bytes(colour=(30, 30, 200)))
+    source = tmp_path / "zipconf.md"
+    source.write_text(
+        "---\ntitle: Zip Conf\ndate: 2026-06-01\nspeakers:\n  Ada Person:\n    bio: Hi.\n"
+        "    photo: images/ada.png\n    photo_alt: Ada Person at a desk\n---\n## Day 1\n"
+        '### A talk\n{time="11:00" room="B"}\nSpeaker: Ada Person\n\nSummary: Short.\n\n'
+        '![A bar chart](images/chart.png "Results")\n',
+        encoding="utf-8",
+    )
+    call_command("import_notes", str(source), "--publish", verbosity=0)
+    before = snapshot(ConferenceIndex.objects.get(), portable=True)
+    archive = tmp_path / "out" / "zip-conf.zip"
+    call_command("export_notes", "zip-conf", "-o", str(archive))
+
+    ConferenceIndex.objects.get().delete()
+    Speaker.objects.all().delete()
+    for image in get_image_model().objects.all():
+        image.delete()
+    upload = SimpleUploadedFile(archive.name, archive.read_bytes(), content_type="application/zip")
+    response = admin_client.post(URL, {"file": upload, "mode": "publish"})
+    assert response.status_code == 200
+    response = admin_client.post(URL, {"token": response.context["token"]})
+    assert response.status_code == 302
+    assert snapshot(ConferenceIndex.objects.get(), portable=True) == before
+    assert Speaker.objects.get().photo is not None

@@ -389,6 +389,26 @@ def test_parent_option(home, tmp_path, capsys):
         (minimal("Read [click here](https://example.com/).\n"), 5, "does not say where it goes"),
         (minimal("| a | b |\n| --- | --- |\n| x |  |\n"), 7, "This cell is empty"),
         (minimal("```video\nhttps://example.com/v\n```\n"), 5, "needs a title"),
+        (minimal('## Day 1\n### Talk\n{time="9.30"}\n'), 7, "write it as 24-hour HH:MM"),
+        (minimal('## Day 1\n### Talk\n{slides="nope"}\n'), 6, "Enter a valid URL"),
+        (minimal('## Day 1\n### B\n### A\n{slug="b"}\n'), 8, "already has the slug “b”"),
+        ("---\ntitle: X\ndate: 2026-01-01\ndays: no way\n---\n", 4, "days must be true or false"),
+        ("---\ntitle: X\ndate: 2026-01-01\nspeakers: [A]\n---\n", 4, "speakers must map"),
+        (
+            minimal(front="speakers:\n  Ada:\n    website: not a url\n"),
+            6,
+            "Speaker “Ada”: website: Enter a valid URL",
+        ),
+        (
+            minimal(front="speakers:\n  Ada:\n    github: 12\n"),
+            6,
+            "github of Ada must be text",
+        ),
+        (
+            minimal(front="speakers:\n  Ada:\n    photo: images/none.png\n    photo_alt: Ada\n"),
+            6,
+            "Image file not found: images/none.png",
+        ),
     ],
 )
 def test_errors(home, tmp_path, capsys, content, line, message):
@@ -579,10 +599,10 @@ def test_duplicate_titles_get_distinct_slugs(home, tmp_path, capsys):
 
 
 def test_talk_before_any_day_and_setext_headings(home, tmp_path, capsys):
-    body = "### Not a talk\n\nIntro.\n\nA line\n---\n\nMore.\n"
+    body = '### Not a talk\n{room="A"}\n\nIntro.\n\nA line\n---\n\nMore.\n'
     status, _out, err = run("import_notes", write(tmp_path, minimal(body)), capsys=capsys)
     assert status == 0, err
-    assert "is not a talk" in err
+    assert "is not a talk" in err and "its attribute line is ignored" in err
     assert "underlined with ---" in err
     assert DayPage.objects.get().title == "A line"
 
@@ -721,3 +741,131 @@ def test_imported_talk_without_summary_gets_one_from_its_notes(home, tmp_path, c
     talk.save_revision().publish()
     talk = TalkPage.objects.get()
     assert (talk.summary, talk.display_summary) == ("", "The speaker opened with a demo. Then Q&A.")
+
+
+# --- talk details, speakers and recaps by topic ---------------------------------------------------
+
+DETAILED = minimal(
+    front=(
+        "speakers:\n"
+        "  Ada Person:\n"
+        "    slug: ada\n"
+        "    bio: Writes compilers.\n"
+        "    website: https://example.org/ada/\n"
+        "    mastodon: https://example.social/@ada\n"
+        "    github: ada-example\n"
+        "    photo: images/ada.png\n"
+        "    photo_alt: Ada Person smiling at a whiteboard\n"
+        "  Nobody Else:\n"
+        "    bio: Only in the front matter.\n"
+    ),
+    body=(
+        "## Day 1\n"
+        '{slug="monday"}\n'
+        "### A talk\n"
+        '{slug="talk-1" time="09:30" room="Main Hall" tags="orm, testing" '
+        'slides="https://example.org/s/" video="https://example.org/v/"}\n'
+        "Speaker: ada person\n"
+        "\n"
+        "Summary: What it was about,\n"
+        "in two lines.\n"
+        "\n"
+        "Summary\\: the body starts here.\n"
+        "### No details\n"
+        "Summary: Only a summary.\n"
+    ),
+)
+
+
+def publish_text(directory, text: str, capsys) -> tuple[int, str, str]:
+    return run("import_notes", write(directory, text), "--publish", capsys=capsys)
+
+
+def test_talk_details_and_speakers(home, tmp_path, capsys):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "ada.png").write_bytes(png_bytes())
+    path = write(tmp_path, DETAILED)
+    status, out, err = run("import_notes", path, "--publish", capsys=capsys)
+    assert status == 0, err
+    assert lines_of(err, "warning") == []
+    day = DayPage.objects.get()
+    assert day.slug == "monday"
+    talk = TalkPage.objects.get(slug="talk-1")
+    assert talk.start_time == datetime.time(9, 30)
+    assert (talk.room, talk.slides_url, talk.video_url) == (
+        "Main Hall",
+        "https://example.org/s/",
+        "https://example.org/v/",
+    )
+    assert sorted(talk.tags.names()) == ["orm", "testing"]
+    assert talk.summary == "What it was about,\nin two lines."
+    assert body_of(talk) == [
+        {"type": "paragraph", "value": "<p>Summary: the body starts here.</p>"}
+    ]
+    ada = Speaker.objects.get(slug="ada")
+    assert [link.speaker for link in talk.talk_speakers.all()] == [ada]
+    assert (ada.name, ada.bio, ada.website, ada.mastodon, ada.github) == (
+        "Ada Person",
+        "Writes compilers.",
+        "https://example.org/ada/",
+        "https://example.social/@ada",
+        "ada-example",
+    )
+    assert ada.photo is not None and ada.photo_alt_text == "Ada Person smiling at a whiteboard"
+    assert Speaker.objects.get(name="Nobody Else").bio == "Only in the front matter."
+    plain = TalkPage.objects.get(slug="no-details")
+    assert (plain.start_time, plain.room, plain.summary) == (None, "", "Only a summary.")
+    assert list(plain.talk_speakers.all()) == []
+
+    # again: nothing changes, no new revision, no new speaker or image
+    revisions, images = Revision.objects.count(), get_image_model().objects.count()
+    status, out, err = run("import_notes", path, "--publish", capsys=capsys)
+    assert status == 0 and "0 created, 0 updated, 4 unchanged" in out, out
+    assert (Revision.objects.count(), get_image_model().objects.count()) == (revisions, images)
+    assert Speaker.objects.count() == 2
+
+    # a changed detail updates the talk and the speaker
+    write(tmp_path, DETAILED.replace("Main Hall", "Room 2").replace("compilers", "parsers"))
+    status, out, err = run("import_notes", path, "--publish", capsys=capsys)
+    assert status == 0 and "1 updated" in out, out
+    assert TalkPage.objects.get(slug="talk-1").room == "Room 2"
+    assert Speaker.objects.get(slug="ada").bio == "Writes parsers."
+
+
+def test_speaker_error_writes_nothing(home, tmp_path, capsys):
+    text = DETAILED.replace("photo: images/ada.png", "photo: images/missing.png")
+    status, _out, err = publish_text(tmp_path, text, capsys)
+    assert status == 1
+    assert any("notes.md:11: error: Image file not found" in e for e in lines_of(err, "error"))
+    assert not Speaker.objects.exists() and not ConferenceIndex.objects.exists()
+
+
+def test_unknown_talk_attribute_and_speaker_key_are_warnings(home, tmp_path, capsys):
+    front = "speakers:\n  Ada:\n    twitter: ada\n"
+    body = '## Day 1\n{time="09:00"}\n### Talk\n{colour="red"}\n'
+    status, _out, err = publish_text(tmp_path, minimal(body, front), capsys)
+    assert status == 0, err
+    warnings = lines_of(err, "warning")
+    assert any(":6: warning: Unknown speaker key “twitter” ignored" in w for w in warnings)
+    assert any(":9: warning: Day attribute “time” ignored (known: slug)" in w for w in warnings)
+    assert any(":11: warning: Talk attribute “colour” ignored" in w for w in warnings)
+
+
+def test_recap_by_topic(home, tmp_path, capsys):
+    body = "Intro.\n\n## Databases\n\nText.\n\n### Indexes\n\n#### Partial\n\n##### Deeper\n"
+    status, _out, err = publish_text(tmp_path, minimal(body, "days: false\n"), capsys)
+    assert status == 0, err
+    conference = ConferenceIndex.objects.get()
+    assert not DayPage.objects.exists()
+    headings = [
+        (block.value["text"], block.value["level"])
+        for block in conference.body
+        if block.block_type == "heading"
+    ]
+    assert headings == [
+        ("Databases", "h2"),
+        ("Indexes", "h3"),
+        ("Partial", "h4"),
+        ("Deeper", "h4"),
+    ]
+    assert any("##### is deeper than ####" in w for w in lines_of(err, "warning"))

@@ -13,6 +13,7 @@ import logging
 
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from wagtail.actions import action_registry
@@ -433,16 +434,18 @@ class TestImportPublish:
 
 
 class TestLoadDemo:
-    def test_demo_pages_go_through_the_gate(self, home, monkeypatch):
+    def test_demo_pages_go_through_the_gate(self, home, monkeypatch, tmp_path):
         from pages.management.commands import load_demo
 
         call_command("load_demo", verbosity=0)
         assert TalkPage.objects.live().count() > 0
         assert not TalkPage.objects.not_live().exists()
-        # The demo publishes with Revision.publish(): a bad demo page would be refused.
-        command = load_demo.Command()
-        day = Page.objects.type(TalkPage).first().get_parent()
-        bad = TalkPage(title="Bad demo talk", slug="bad-demo-talk", body=SKIPPED_BODY)
-        with pytest.raises(PublishRefused):
-            command.publish_new(day, bad)
-        assert not TalkPage.objects.get(slug="bad-demo-talk").live
+        # The demo is imported with --publish: a bad demo file would be refused, whole.
+        (tmp_path / "bad.md").write_text(
+            "---\ntitle: Bad demo\ndate: 2026-01-01\n---\n## Day 1\n### Bad demo talk\n"
+            "Slides: [click here](https://example.org/slides/).\n"
+        )
+        monkeypatch.setattr(load_demo, "DEMO_NOTES", tmp_path)
+        with pytest.raises(CommandError, match=r"bad\.md:\d+: error"):
+            call_command("load_demo", verbosity=0)
+        assert not Page.objects.filter(slug="bad-demo").exists()

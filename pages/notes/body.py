@@ -6,6 +6,7 @@ headings, paragraphs, quotes, code, checklists, tables and images become blocks.
 ``close_up_headings`` then makes each body's heading levels valid, with warnings.
 """
 
+import datetime
 import re
 
 from pages.accessibility.rules import heading_problems
@@ -68,6 +69,17 @@ CODE_OPTION_NAMES = {
 }
 _CODE_OPTION_RE = re.compile(r"""([\w-]+)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S+))?""")
 _SPEAKER_LINE_RE = re.compile(r"^\s*speakers?\s*:", re.IGNORECASE)
+_SUMMARY_LINE_RE = re.compile(r"^\s*summary\s*:", re.IGNORECASE)
+_ATTRIBUTE_LINE_RE = re.compile(r"^ {0,3}\{(.*)\}\s*$")
+#: keys of a talk's attribute line -> TalkPage field
+TALK_ATTRIBUTES = {
+    "slug": "slug",
+    "time": "start_time",
+    "room": "room",
+    "tags": "tags",
+    "slides": "slides_url",
+    "video": "video_url",
+}
 _ATTRIBUTION_RE = re.compile(r"^\s*(?:>\s?)*\s*(—|–|--)")
 _DAY_NUMBER_RE = re.compile(r"^\s*day\s+(\d+)\b", re.IGNORECASE)
 _DEEP_HEADING_RE = re.compile(r"^ {0,3}(#{7,})[ \t]+\S")
@@ -101,6 +113,10 @@ class BodyBuilder:
         self.pending: list[str] = []
         self.pending_line = 0
         self.expect_speakers = False
+        self.expect_summary = False
+        self.after_speakers = False
+        #: day or talk heading line -> (line, text inside {…}) of its attribute line
+        self.page_attributes: dict[int, tuple[int, str]] = {}
         self.title_from_heading = not document.meta.get("title")
         self.title_seen = False
         self.heading_levels: dict[int, int] = {}  # id(block) -> level in Markdown
@@ -153,6 +169,9 @@ class BodyBuilder:
             handler(node, line)
             if self.talk is talk:  # the Speakers line can only follow the talk's ### heading
                 self.expect_speakers = False
+                # … and the Summary paragraph can only follow the heading or the Speakers line
+                self.expect_summary = self.expect_summary and self.after_speakers
+                self.after_speakers = False
         self.flush()
 
     def on_heading(self, node, line) -> None:
@@ -168,6 +187,12 @@ class BodyBuilder:
             )
         if level == 1:
             self.on_title(text, line)
+        elif not self.document.has_days:  # a recap by topic: ## to #### are its headings
+            if level > 4:
+                self.diagnostics.warn(
+                    line, f"{'#' * level} is deeper than ####: imported as a level 4 heading."
+                )
+            self.add_heading(text, level + 2, line)
         elif level == 2:
             self.switch_body([])
             number = _day_number(text, len(self.document.days) + 1)
@@ -177,6 +202,8 @@ class BodyBuilder:
             if any(day.number == number for day in self.document.days):
                 self.diagnostics.warn(line, f"There is already a day {number} in this file.")
             self.day = DaySpec(title=text, slug=slug, line=line, number=number, body=self.body)
+            if line in self.page_attributes:
+                self.take_attributes(self.day, *self.page_attributes[line])
             self.document.days.append(self.day)
             self.talk = None
             if not text:
@@ -187,6 +214,9 @@ class BodyBuilder:
             self.talk = TalkSpec(title=text, slug=slug, line=line, body=self.body)
             self.day.talks.append(self.talk)
             self.expect_speakers = True
+            self.expect_summary = True
+            if line in self.page_attributes:
+                self.take_attributes(self.talk, *self.page_attributes[line])
             if not text:
                 self.diagnostics.error(line, "A talk heading (###) needs a title.")
         else:
@@ -194,7 +224,12 @@ class BodyBuilder:
                 self.diagnostics.warn(
                     line,
                     "A ### heading before the first ## day is not a talk; it is kept as a "
-                    "level 2 heading of the conference introduction.",
+                    "level 2 heading of the conference introduction"
+                    + (
+                        " and its attribute line is ignored."
+                        if line in self.page_attributes
+                        else "."
+                    ),
                 )
                 level = 4
             self.add_heading(text, level, line)
@@ -256,6 +291,11 @@ class BodyBuilder:
         if self.expect_speakers and self.talk is not None:
             children, line = self.take_speakers(children, node, line)
             if not children:
+                self.after_speakers = True
+                return
+        if self.expect_summary and self.talk is not None:
+            children, line = self.take_summary(children, node, line)
+            if not children:
                 return
         images = [child for child in children if child.type == "image"]
         others = [
@@ -308,6 +348,56 @@ class BodyBuilder:
                 rest.append(_BreakNode())
             rest.extend(nodes)
         return rest, line + 1
+
+    def take_attributes(self, spec, line: int, text: str) -> None:
+        """A talk's ``{time="09:30" room="Main Hall" tags="orm, testing" slides="…" video="…"}``
+        (and ``slug="…"``), or a day's ``{slug="…"}``."""
+        is_talk = isinstance(spec, TalkSpec)
+        known = TALK_ATTRIBUTES if is_talk else {"slug": "slug"}
+        details = spec.details if is_talk else {}
+        for name, raw in _CODE_OPTION_RE.findall(text):
+            key = known.get(name.lower())
+            value = _unquote(raw).strip()
+            if key is None:
+                self.diagnostics.warn(
+                    line,
+                    f"{'Talk' if is_talk else 'Day'} attribute “{name}” ignored (known: "
+                    f"{', '.join(known)}).",
+                )
+            elif key == "slug":
+                siblings = self.day.talks if is_talk else self.document.days
+                if value in [other.slug for other in siblings if other is not spec]:
+                    self.diagnostics.error(
+                        line, f"Another page here already has the slug “{value}”."
+                    )
+                spec.slug = value or spec.slug
+            elif key == "start_time":
+                try:
+                    details[key] = datetime.time.fromisoformat(value) if value else None
+                except ValueError:
+                    self.diagnostics.error(
+                        line,
+                        f"time=“{value}” is not a time: write it as 24-hour HH:MM, e.g. 09:30.",
+                    )
+            elif key == "tags":
+                details[key] = [tag.strip() for tag in value.split(",") if tag.strip()]
+            else:
+                details[key] = value
+
+    def take_summary(self, children, node, line):
+        """Read a ``Summary: …`` paragraph (plain text, line breaks kept) before the body."""
+        self.expect_summary = False
+        if not _SUMMARY_LINE_RE.match(self.lines[line - 1]):
+            return children, line
+        renderer = self.renderer(line)
+        texts = [renderer.text(nodes, code_ticks=False) for nodes in split_lines(children)]
+        if renderer.lost_formatting:
+            self.diagnostics.warn(line, "A summary is plain text: formatting is kept as its text.")
+        summary = "\n".join(texts).split(":", 1)[1].strip()
+        self.talk.details["summary"] = summary
+        if not summary:
+            self.diagnostics.warn(line, "The Summary: paragraph is empty.")
+        return [], line
 
     def add_image(self, node, line: int) -> None:
         src = node.attrs.get("src", "")
@@ -627,6 +717,18 @@ def _unquote(raw: str) -> str:
 
 def _unescape_attr(value) -> str:
     return re.sub(r"\\(.)", r"\1", str(value))
+
+
+def page_attribute_lines(root, lines: list[str]) -> dict[int, tuple[int, str]]:
+    """Day or talk heading line -> (line, text) of the ``{…}`` attribute line right under it."""
+    found = {}
+    for node in root.children:
+        if node.type == "heading" and node.tag in ("h2", "h3") and node.map:
+            end = node.map[1]
+            match = _ATTRIBUTE_LINE_RE.match(lines[end]) if end < len(lines) else None
+            if match:
+                found[node.map[0] + 1] = (end + 1, match.group(1))
+    return found
 
 
 def _day_number(title: str, position: int) -> int:

@@ -38,6 +38,8 @@ class TalkSpec:
     speakers: list[str] = field(default_factory=list)
     speakers_line: int | None = None
     body: list[BlockSpec] = field(default_factory=list)
+    #: talk details from the attribute line and the Summary: paragraph (only those given)
+    details: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -51,6 +53,18 @@ class DaySpec:
 
 
 @dataclass
+class SpeakerSpec:
+    """A speaker described in the front matter's ``speakers:`` mapping (the keys given)."""
+
+    name: str
+    line: int
+    fields: dict = field(default_factory=dict)
+    photo: ImageSpec | None = None
+    #: Speaker field -> its line in the file
+    lines: dict = field(default_factory=dict)
+
+
+@dataclass
 class NotesDocument:
     title: str = ""
     title_line: int = 1
@@ -60,6 +74,13 @@ class NotesDocument:
     meta_lines: dict = field(default_factory=dict)
     body: list[BlockSpec] = field(default_factory=list)
     days: list[DaySpec] = field(default_factory=list)
+    #: speaker name -> details from the front matter
+    speakers: dict[str, SpeakerSpec] = field(default_factory=dict)
+
+    @property
+    def has_days(self) -> bool:
+        """False for a recap by topic (``days: false``): ## to #### are the conference's headings."""
+        return self.meta.get("days") is not False
 
     @property
     def slug(self) -> str:

@@ -6,8 +6,10 @@ or two paragraph blocks in a row, which the importer merges into one).
 """
 
 import datetime
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,8 +48,15 @@ class Export:
     warnings: list[str] = field(default_factory=list)
 
     def write(self, path: Path) -> list[Path]:
-        """Write the Markdown to ``path`` and the images next to it; returns the files written."""
+        """Write the Markdown to ``path`` and the images next to it; returns the files written.
+
+        A ``.zip`` path gets one archive holding the Markdown file (named after the archive) and
+        its images, which the admin's "Import notes" takes as it is."""
         path = Path(path)
+        if path.suffix.lower() == ".zip":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(self.zip_bytes(f"{path.stem}.md"))
+            return [path] + [Path(relative) for relative, _image in self.images]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.markdown, encoding="utf-8")
         written = [path]
@@ -58,6 +67,19 @@ class Export:
                 target.write_bytes(source.read())
             written.append(target)
         return written
+
+    def zip_bytes(self, markdown_name: str) -> bytes:
+        """The Markdown file and its images as a .zip (fixed timestamps: same content, same
+        bytes)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            entries = [(markdown_name, self.markdown.encode("utf-8"))]
+            for relative, image in self.images:
+                with image.open_file() as source:
+                    entries.append((relative, source.read()))
+            for name, data in entries:
+                archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), data)
+        return buffer.getvalue()
 
 
 def export_conference(conference: ConferenceIndex, live: bool = False) -> Export:
@@ -73,6 +95,7 @@ class _Exporter:
         self.live = live
         self.export = Export(markdown="")
         self.image_names: dict[int, str] = {}
+        self.recap = False  # a conference without days whose headings are ## to ####
 
     def warn(self, page, message: str) -> None:
         self.export.warnings.append(f"{page.title}: {message}")
@@ -85,13 +108,24 @@ class _Exporter:
 
     def conference(self, conference: ConferenceIndex) -> Export:
         page = _version(conference, self.live)
-        parts = [self.front_matter(page, conference), f"# {_heading_text(page.title)}"]
-        parts += self.body(page, page.body)
         days = self.children(conference, DayPage)
-        for position, day in enumerate(days, start=1):
+        self.recap = not days and any(block.block_type == "heading" for block in page.body)
+        talks = [(day, self.children(day, TalkPage)) for day in days]
+        speakers = {}
+        for _day, day_talks in talks:
+            for talk in day_talks:
+                speakers.update((speaker.pk, speaker) for speaker in _speakers(talk))
+        parts = [
+            self.front_matter(page, conference, list(speakers.values())),
+            f"# {_heading_text(page.title)}",
+        ]
+        parts += self.body(page, page.body)
+        for position, (day, day_talks) in enumerate(talks, start=1):
             parts.append(f"## {_heading_text(day.title)}")
             match = _DAY_NUMBER_RE.match(day.title)
             number = int(match.group(1)) if match else position
+            if day.slug != make_slug(day.title, f"day-{number}"):
+                parts[-1] += f'\n{{slug="{_quote(day.slug)}"}}'
             if number != day.day_number:
                 self.warn(
                     day,
@@ -106,25 +140,80 @@ class _Exporter:
                     f"plus {max(number, 1) - 1} days).",
                 )
             parts += self.body(day, day.body)
-            for talk in self.children(day, TalkPage):
+            for talk in day_talks:
                 parts.append(f"### {_heading_text(talk.title)}")
-                speakers = [
-                    link.speaker
-                    for link in sorted(
-                        talk.talk_speakers.all(), key=lambda link: link.sort_order or 0
-                    )
-                ]
+                attributes = self.talk_attributes(talk)
+                if attributes:
+                    parts[-1] += f"\n{attributes}"
+                speakers = _speakers(talk)
                 if speakers:
                     names = [speaker.name for speaker in speakers]
                     if any("," in name or ";" in name for name in names):
                         self.warn(talk, "a speaker name with a comma cannot be exported exactly.")
                     label = "Speaker" if len(names) == 1 else "Speakers"
                     parts.append(f"{label}: {', '.join(escape_text(n) for n in names)}")
-                parts += self.body(talk, talk.body, speakers, speaker_line_possible=not speakers)
+                if talk.summary:
+                    parts.append(self.summary(talk))
+                parts += self.body(
+                    talk,
+                    talk.body,
+                    speakers,
+                    speaker_line_possible=not speakers,
+                    summary_line_possible=not talk.summary,
+                )
         self.export.markdown = "\n\n".join(part for part in parts if part) + "\n"
         return self.export
 
-    def front_matter(self, page, conference) -> str:
+    def talk_attributes(self, talk) -> str:
+        """``{time="09:30" room="…" tags="…" slides="…" video="…"}`` (the values it has)."""
+        tags = sorted(tag.name for tag in talk.tags.all())
+        if any("," in tag for tag in tags):
+            self.warn(talk, "a tag with a comma cannot be exported exactly.")
+        start = talk.start_time
+        values = [
+            ("slug", talk.slug if talk.slug != make_slug(talk.title, "talk") else ""),
+            (
+                "time",
+                start.isoformat("minutes" if not start.second else "seconds") if start else "",
+            ),
+            ("room", talk.room),
+            ("tags", ", ".join(tags)),
+            ("slides", talk.slides_url),
+            ("video", talk.video_url),
+        ]
+        attributes = [f'{name}="{_quote(value)}"' for name, value in values if value]
+        return f"{{{' '.join(attributes)}}}" if attributes else ""
+
+    def summary(self, talk) -> str:
+        lines = [line.strip() for line in talk.summary.strip().split("\n")]
+        if "" in lines:
+            self.warn(talk, "a blank line in the summary cannot be exported; it becomes a break.")
+        lines = [escape_text(line) for line in lines if line]
+        return escape_line_starts("\n".join([f"Summary: {lines[0]}", *lines[1:]]))
+
+    def speakers(self, speakers) -> dict:
+        """The front matter's ``speakers:`` mapping: what each speaker has besides a name."""
+        described = {}
+        for speaker in speakers:
+            details = {}
+            if speaker.slug != (slugify(speaker.name)[:130] or "speaker"):
+                details["slug"] = speaker.slug
+            for key, value in (
+                ("bio", speaker.bio),
+                ("website", speaker.website),
+                ("mastodon", speaker.mastodon),
+                ("github", speaker.github),
+            ):
+                if value:
+                    details[key] = value
+            if speaker.photo_id:
+                details["photo"] = self.image_path(speaker.photo)
+                details["photo_alt"] = speaker.photo_alt_text
+            if details:
+                described[speaker.name] = details
+        return described
+
+    def front_matter(self, page, conference, speakers=()) -> str:
         meta: dict = {"title": page.title, "date": page.start_date, "end_date": page.end_date}
         if page.location:
             meta["location"] = page.location
@@ -144,11 +233,23 @@ class _Exporter:
         )
         if aliases:
             meta["aliases"] = aliases
+        if self.recap:
+            meta["days"] = False
+        described = self.speakers(speakers)
+        if described:
+            meta["speakers"] = described
         text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
         return f"---\n{text}---"
 
     # -- bodies
-    def body(self, page, stream, speakers=(), speaker_line_possible: bool = False) -> list[str]:
+    def body(
+        self,
+        page,
+        stream,
+        speakers=(),
+        speaker_line_possible: bool = False,
+        summary_line_possible: bool = False,
+    ) -> list[str]:
         parts = []
         previous = None
         for index, block in enumerate(stream.get_prep_value()):
@@ -163,12 +264,14 @@ class _Exporter:
             text = method(page, value, speakers)
             if index == 0 and kind == "paragraph" and speaker_line_possible:
                 text = re.sub(r"^(\s*speakers?\s*):", r"\1\\:", text, flags=re.IGNORECASE)
+            if index == 0 and kind == "paragraph" and summary_line_possible:
+                text = re.sub(r"^(\s*summary\s*):", r"\1\\:", text, flags=re.IGNORECASE)
             if text:
                 parts.append(text)
         return parts
 
     def block_heading(self, page, value, speakers) -> str:
-        level = {"h2": 4, "h3": 5, "h4": 6}.get(value.get("level"), 4)
+        level = {"h2": 4, "h3": 5, "h4": 6}.get(value.get("level"), 4) - (2 if self.recap else 0)
         return f"{'#' * level} {_heading_text(value.get('text', ''))}"
 
     def block_paragraph(self, page, value, speakers) -> str:
@@ -312,6 +415,11 @@ class _Exporter:
 
     def block_video(self, page, value, speakers) -> str:
         return f"```video\n{value.get('url') or ''}\n{value.get('title') or ''}\n```"
+
+
+def _speakers(talk) -> list:
+    links = sorted(talk.talk_speakers.all(), key=lambda link: link.sort_order or 0)
+    return [link.speaker for link in links]
 
 
 def _heading_text(text: str) -> str:

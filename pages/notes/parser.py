@@ -9,9 +9,9 @@ import datetime
 
 import yaml
 
-from .body import BodyBuilder, close_up_headings
+from .body import BodyBuilder, close_up_headings, page_attribute_lines
 from .diagnostics import Diagnostics
-from .document import NotesDocument
+from .document import ImageSpec, NotesDocument, SpeakerSpec
 from .richtext import parse_tree
 
 FRONT_MATTER_KEYS = (
@@ -24,7 +24,19 @@ FRONT_MATTER_KEYS = (
     "summary",
     "slug",
     "aliases",
+    "days",
+    "speakers",
 )
+#: keys of one speaker in the front matter's ``speakers:`` mapping -> Speaker field
+SPEAKER_KEYS = {
+    "slug": "slug",
+    "bio": "bio",
+    "website": "website",
+    "mastodon": "mastodon",
+    "github": "github",
+    "photo": "photo",
+    "photo_alt": "photo_alt_text",
+}
 
 
 # --- front matter ---------------------------------------------------------------------------------
@@ -61,8 +73,10 @@ def parse_front_matter(yaml_text: str, document: NotesDocument, diagnostics: Dia
             2, "The front matter must be a list of “key: value” lines (a YAML mapping)."
         )
         return
-    for key_node, _value_node in node.value:
+    value_nodes = {}
+    for key_node, value_node in node.value:
         document.meta_lines[str(key_node.value)] = key_node.start_mark.line + 2
+        value_nodes[str(key_node.value)] = value_node
     for key, value in data.items():
         line = document.meta_lines.get(str(key), 1)
         if key not in FRONT_MATTER_KEYS:
@@ -74,13 +88,69 @@ def parse_front_matter(yaml_text: str, document: NotesDocument, diagnostics: Dia
             continue
         if value is None:
             continue
+        if key == "speakers":
+            _parse_speakers(value, value_nodes[key], line, document, diagnostics)
+            continue
         converted = _convert_meta(key, value, line, diagnostics)
         if converted is not None:
             document.meta[key] = converted
 
 
+def _parse_speakers(value, node, line: int, document: NotesDocument, diagnostics) -> None:
+    """``speakers:`` maps each name to its details (bio, website, mastodon, github, photo, …)."""
+    example = "speakers:\n  Ada Lovelace:\n    bio: …\n    github: ada"
+    if not isinstance(value, dict) or not isinstance(node, yaml.MappingNode):
+        diagnostics.error(line, f"speakers must map each name to its details, e.g. {example}")
+        return
+    for key_node, value_node in node.value:
+        name = " ".join(str(key_node.value).split())
+        name_line = key_node.start_mark.line + 2
+        details = value.get(key_node.value)
+        if details is None:
+            details = {}
+        if not name or not isinstance(details, dict):
+            diagnostics.error(
+                name_line, f"Give each speaker as “Name:” followed by indented details: {example}"
+            )
+            continue
+        lines = {str(k.value): k.start_mark.line + 2 for k, _v in getattr(value_node, "value", [])}
+        spec = SpeakerSpec(name=name, line=name_line)
+        for key, item in details.items():
+            item_line = lines.get(str(key), name_line)
+            if key not in SPEAKER_KEYS:
+                diagnostics.warn(
+                    item_line,
+                    f"Unknown speaker key “{key}” ignored (known keys: {', '.join(SPEAKER_KEYS)}).",
+                )
+                continue
+            if item is None:
+                item = ""
+            if not isinstance(item, str):
+                diagnostics.error(item_line, f"{key} of {name} must be text; put it in quotes.")
+                continue
+            spec.fields[SPEAKER_KEYS[key]] = item.strip()
+            spec.lines[SPEAKER_KEYS[key]] = item_line
+        photo = spec.fields.get("photo")
+        if photo:  # "" (given empty) removes the photo
+            del spec.fields["photo"]
+            alt = spec.fields.get("photo_alt_text", "")
+            spec.photo = ImageSpec(photo, alt, False, "", lines.get("photo", name_line))
+        if name.casefold() in {other.casefold() for other in document.speakers}:
+            diagnostics.warn(
+                name_line, f"Speaker “{name}” is described twice; the last one counts."
+            )
+        document.speakers[name] = spec
+
+
 def _convert_meta(key: str, value, line: int, diagnostics: Diagnostics):
     kind = type(value).__name__
+    if key == "days":
+        if isinstance(value, bool):
+            return value
+        diagnostics.error(
+            line, f"days must be true or false (false: a recap by topic), not {kind}."
+        )
+        return None
     if key in ("date", "end_date"):
         if isinstance(value, datetime.datetime):
             diagnostics.error(line, f"{key} must be a date like 2026-05-12, without a time.")
@@ -128,8 +198,16 @@ def parse_notes(text: str, diagnostics: Diagnostics) -> NotesDocument:
     if document.meta.get("title"):
         document.title = document.meta["title"]
         document.title_line = document.meta_lines.get("title", 1)
-    builder = BodyBuilder(document, body_text.split("\n"), diagnostics)
-    builder.run(parse_tree(body_text))
+    lines = body_text.split("\n")
+    builder = BodyBuilder(document, lines, diagnostics)
+    tree = parse_tree(body_text)
+    if document.has_days:
+        builder.page_attributes = page_attribute_lines(tree, lines)
+    if builder.page_attributes:  # parsed again without them, as they are not body blocks
+        for attribute_line, _text in builder.page_attributes.values():
+            lines[attribute_line - 1] = ""
+        tree = parse_tree("\n".join(lines))
+    builder.run(tree)
     if not document.title:
         diagnostics.error(
             1, "No title: add “title:” to the front matter or a “# Title” line at the top."

@@ -38,6 +38,11 @@ _installed = False
 BATCH = 500
 
 
+def deferring() -> bool:
+    """Whether the code running now is inside :func:`deferred_indexing` (indexed at the end)."""
+    return _pending.get() is not None
+
+
 def _post_save(sender, instance, **kwargs) -> None:
     pending = _pending.get()
     if pending is None or kwargs.get("raw", False):
@@ -136,3 +141,22 @@ def _add(name: str, backend, by_model: dict) -> None:
                 logger.exception("Bulk indexing %s into the '%s' search backend", model, name)
                 if not backend.catch_indexing_errors:
                     raise
+
+
+def reindex_published(sender, instance, **kwargs) -> None:
+    """Index a published page again once its child relations are saved.
+
+    Wagtail indexes a page in ``post_save``, which a clustered page (tags, speakers) sends
+    before it writes its child rows: the index would hold the previous tags and speakers.
+    An import indexes everything it saved at its end (:func:`deferred_indexing`)."""
+    from wagtail.search.index import insert_or_update_object
+
+    if not deferring():
+        insert_or_update_object(instance)
+
+
+def connect() -> None:
+    """Connect :func:`reindex_published` (called by ``PagesConfig.ready``)."""
+    from wagtail.signals import page_published
+
+    page_published.connect(reindex_published, dispatch_uid="pages.search.reindex")

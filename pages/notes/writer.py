@@ -117,6 +117,7 @@ class ImportRun:
             )
             return
         tree = self.result.tree
+        self.speakers_of_front_matter()
         existing = self.find_child(parent, document.slug, ConferenceIndex, tree)
         if existing is False:
             return
@@ -209,6 +210,11 @@ class ImportRun:
         def assign(page):
             page.title = talk.title
             page.slug = talk.slug
+            for name, value in talk.details.items():
+                if name == "tags":
+                    page.tags.set(value)
+                else:
+                    setattr(page, name, value)
             links = {link.speaker_id: link for link in page.talk_speakers.all()}
             new_links = []
             for order, speaker in enumerate(speakers):
@@ -384,7 +390,11 @@ class ImportRun:
                 line, f"The speaker name “{name[:40]}…” is over {max_length} characters."
             )
             return None
-        matches = list(Speaker.objects.filter(name__iexact=name).order_by("pk")[:2])
+        spec = next((s for s in self.document.speakers.values() if s.name.casefold() == key), None)
+        matches = []
+        if spec is not None and spec.fields.get("slug"):
+            matches = list(Speaker.objects.filter(slug=spec.fields["slug"]))
+        matches = matches or list(Speaker.objects.filter(name__iexact=name).order_by("pk")[:2])
         if len(matches) > 1:
             self.diagnostics.warn(
                 line, f"Several speakers are called “{name}”; the first one is linked."
@@ -397,11 +407,57 @@ class ImportRun:
                 )
                 return None
             speaker = Speaker(name=name)
+            if not self.describe_speaker(speaker, spec):
+                return None
             speaker.save()
             self.saved.append(speaker)
             self.result.speakers_created.append(name)
+        elif spec is not None and not self.describe_speaker(speaker, spec):
+            return None
         self.speakers[key] = speaker
         return speaker
+
+    def speakers_of_front_matter(self) -> None:
+        """Speakers described in the front matter but on no talk are created or updated too."""
+        for spec in self.document.speakers.values():
+            self.speaker(spec.name, spec.line)
+
+    def describe_speaker(self, speaker: Speaker, spec) -> bool:
+        """Set what the front matter says about a speaker; saves an existing one if it changes
+        (False after reporting an error)."""
+        if spec is None:
+            return True
+        before = {name: getattr(speaker, name) for name in ("slug", *_SPEAKER_FIELDS)}
+        for name, value in spec.fields.items():
+            if name == "photo":
+                speaker.photo = None
+            else:
+                setattr(speaker, name, value)
+        if spec.photo is not None:
+            speaker.photo = self.image(spec.photo)
+            if speaker.photo is None:
+                return False
+        after = {name: getattr(speaker, name) for name in ("slug", *_SPEAKER_FIELDS)}
+        if speaker.pk is not None and before == after:
+            return True
+        if speaker.pk is not None and not self.user_has_perm("snippets.change_speaker"):
+            self.diagnostics.error(
+                spec.line, f"The details of “{speaker.name}” differ and you may not edit speakers."
+            )
+            return False
+        try:
+            speaker.full_clean(exclude=["slug"] if not speaker.slug else None)
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                label = "" if field_name == "__all__" else f"{field_name.replace('_', ' ')}: "
+                line = spec.lines.get(field_name, spec.line)
+                for message in messages:
+                    self.diagnostics.error(line, f"Speaker “{speaker.name}”: {label}{message}")
+            return False
+        if speaker.pk is not None:
+            speaker.save()
+            self.saved.append(speaker)
+        return True
 
     def image(self, spec: ImageSpec):
         src = spec.src
@@ -544,6 +600,9 @@ class ImportRun:
 # --- helpers --------------------------------------------------------------------------------------
 
 
+_SPEAKER_FIELDS = ("bio", "website", "mastodon", "github", "photo_id", "photo_alt_text")
+
+
 def _signature(page) -> dict:
     """What the import sets on a page, to tell whether it changes anything."""
     signature = {
@@ -558,6 +617,11 @@ def _signature(page) -> dict:
             "search_description",
             "date",
             "day_number",
+            "start_time",
+            "room",
+            "slides_url",
+            "video_url",
+            "summary",
         )
     }
     body = page.body.get_prep_value() if page.body else []

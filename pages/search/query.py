@@ -9,16 +9,26 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from wagtail.search.query import And, Fuzzy, Not, Or, Phrase, PlainText
+from wagtail.search.query import And, Not, Or, Phrase, PlainText
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 20
 _TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _WORD_CHARS = re.compile(r"[^\w'+#.-]+", re.UNICODE)
+#: Words left out of a query (PostgreSQL's English configuration ignores them, SQLite would
+#: require them): "the cache" searches for "cache" on both databases. Snowball's English list.
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with you your yours yourself yourselves""".split()  # noqa: SIM905
+)
 
 
 @dataclass
@@ -64,7 +74,15 @@ def parse_query(raw: str) -> ParsedQuery:
     plain = True
     # An unbalanced quote is just punctuation.
     text_for_tokens = text.replace('"', " ") if text.count('"') % 2 else text
+    bare_words = [w for m in _TOKEN.finditer(text_for_tokens) if m[3] for w in _words(m[3])]
+    # Stop words are dropped, unless there is nothing else to search for.
+    drop = STOP_WORDS if any(w.lower() not in STOP_WORDS for w in bare_words) else frozenset()
+    budget = MAX_QUERY_WORDS  # "a,a,a,…" is one token but many words: the database's parser
+    cut = False  # has limits (FTS5 overflows), so words are counted after splitting too.
     for match in _TOKEN.finditer(text_for_tokens):
+        if budget <= 0:
+            cut = True
+            break
         negate, phrase, bare = match.groups()
         if bare is not None:
             if bare == "OR":
@@ -72,7 +90,10 @@ def parse_query(raw: str) -> ParsedQuery:
                 plain = False
                 continue
             negate = "-" if bare.startswith("-") and len(bare) > 1 else ""
-            words = _words(bare[1:] if negate else bare)
+            words = [w for w in _words(bare[1:] if negate else bare) if w.lower() not in drop]
+            if len(words) > budget:
+                words, cut = words[:budget], True
+            budget -= len(words)
             plain = plain and not negate
             for word in words:
                 term = PlainText(word)
@@ -83,11 +104,16 @@ def parse_query(raw: str) -> ParsedQuery:
             words = _words(phrase)
             if not words:
                 continue
+            if len(words) > budget:
+                words, cut = words[:budget], True
+            budget -= len(words)
             term = Phrase(" ".join(words)) if len(words) > 1 else PlainText(words[0])
             plain = False
             groups[-1].append(Not(term) if negate else term)
             if not negate:
                 positive_words.extend(words)
+    if cut and not any(note.startswith("Only the first") for note in notes):
+        notes.append(f"Only the first {MAX_QUERY_WORDS} words were used.")
     alternatives = []
     for group in groups:
         if not any(not isinstance(term, Not) for term in group):
@@ -101,11 +127,10 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery(text=text, query=query, words=positive_words, notes=notes, plain=plain)
 
 
-def fuzzy_query(parsed: ParsedQuery):
-    """A typo-forgiving query (PostgreSQL with pg_trgm only), or None."""
-    if connection.vendor != "postgresql" or not parsed.words or not parsed.plain:
-        return None
-    return Fuzzy(" ".join(parsed.words))
+def all_words(words: list[str]):
+    """A query for pages containing every one of ``words``."""
+    terms = [PlainText(word) for word in words]
+    return terms[0] if len(terms) == 1 else And(terms)
 
 
 # --- excerpts ---------------------------------------------------------------------------------
@@ -152,16 +177,27 @@ def excerpt(texts: list[str], words: list[str], width: int = 220) -> str:
     text = " · ".join(t for t in texts if t)
     if not text:
         return ""
-    patterns = [re.escape(w) for w in sorted(set(words), key=len, reverse=True) if len(w) > 1]
+    # Searches are stemmed: "caching" also marks "cache", "migrations" "migration".
+    stems = {w[: max(4, len(w) - 3)] if len(w) > 5 else w for w in words if len(w) > 1}
+    patterns = [re.escape(w) for w in sorted(stems, key=len, reverse=True)]
     matcher = re.compile(r"\b(" + "|".join(patterns) + r")\w*", re.IGNORECASE) if patterns else None
     start = 0
     if matcher:
         found = matcher.search(text)
         if found:
             start = max(0, found.start() - width // 3)
-    snippet = text[start : start + width]
+            if start > 0 and not text[start - 1].isspace():
+                # Start on a word boundary: after the next space, never past the match.
+                space = text.find(" ", start, found.start())
+                start = space + 1 if space != -1 else found.start()
+    end = start + width
+    if end < len(text) and not text[end].isspace():
+        # End on a word boundary: before the last space in the excerpt, if there is one.
+        space = text.rfind(" ", start + width // 2, end)
+        end = space if space != -1 else end
+    snippet = text[start:end].strip()
     prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     if not matcher:
         return escape(prefix + snippet + suffix)
     pieces, last = [], 0

@@ -1,6 +1,8 @@
 """The search page and the search box's suggestions (``/search/``, ``/search/suggest/``)."""
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
@@ -9,6 +11,7 @@ from django.shortcuts import render
 
 from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
 from wagtail.models import Page
+from wagtail.search.query import PlainText
 
 from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
 from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path
@@ -16,14 +19,17 @@ from snippets.models import Speaker
 
 from .facets import conference_filter, facet_counts, filter_talk_ids
 from .hits import record_hit
-from .query import clean_query, excerpt, fuzzy_query, parse_query, raw_text
+from .query import all_words, clean_query, excerpt, parse_query, raw_text
 from .ranking import ranked_ids as fast_ranked_ids
+from .vocabulary import correct
 
 RESULTS_PER_PAGE = 10
 #: Results (and facet counts) cover at most this many best matches.
 MAX_MATCHES = 1000
 FACETS = ("conference", "tag", "speaker", "lang")
 MAX_FILTER_VALUES = 5
+#: Words looked at one by one when all of them together find nothing.
+MAX_PARTIAL_WORDS = 8
 
 
 def _filters(request) -> dict[str, list[str]]:
@@ -46,8 +52,23 @@ def _page_number(request) -> int:
         return 1
 
 
-def _search_pages(parsed, filters) -> tuple[list[int], bool]:
-    """Ids of matching live pages in rank order (capped), and whether typo-forgiving search was used."""
+@dataclass
+class Outcome:
+    """What a search found and how: ``exact`` (every word), ``corrected`` (every word after
+    correcting misspelt ones) or ``partial`` (the best matches of some of the words)."""
+
+    ids: list[int]
+    mode: str = "exact"
+    #: the query with misspelt words corrected ("Did you mean …?"), when there were any
+    suggestion: str = ""
+    #: partial matches: how many of the words each page matches, and how many words there were
+    matched: dict = field(default_factory=dict)
+    words: int = 0
+
+
+def _search_pages(parsed, filters) -> Outcome:
+    """Matching live pages in rank order (capped): every word, else every word with misspelt
+    ones corrected, else the pages matching the most words (the same steps on every database)."""
     base = Page.objects.live().public().type(TalkPage, DayPage, ConferenceIndex)
     talk_filter = filter_talk_ids({k: v for k, v in filters.items() if k != "conference"})
     if talk_filter is not None:
@@ -68,11 +89,36 @@ def _search_pages(parsed, filters) -> tuple[list[int], bool]:
         return [page.pk for page in results[:MAX_MATCHES]]  # Elasticsearch/OpenSearch
 
     ids = ranked_ids(parsed.query)
-    if not ids:
-        typo_query = fuzzy_query(parsed)
-        if typo_query is not None:
-            return ranked_ids(typo_query), True
-    return ids, False
+    if ids or not parsed.plain or not parsed.words:
+        return Outcome(ids)
+    words = list(dict.fromkeys(w.lower() for w in parsed.words))[:MAX_PARTIAL_WORDS]
+    per_word = {word: ranked_ids(PlainText(word)) for word in words}
+    corrections = {}
+    for word in words:
+        if not per_word[word]:
+            corrected = correct(word)
+            if corrected:
+                corrections[word] = corrected
+    suggestion = ""
+    if corrections:
+        fixed = [corrections.get(word, word) for word in words]
+        suggestion = " ".join(fixed)
+        ids = ranked_ids(all_words(fixed))
+        if ids:
+            return Outcome(ids, "corrected", suggestion)
+        for word, corrected in corrections.items():
+            per_word[word] = ranked_ids(PlainText(corrected))
+    if len(words) < 2:
+        return Outcome([], suggestion=suggestion)
+    # Partial matches: most words matched first, then the best rank for any of them.
+    counts: Counter = Counter()
+    best: dict[int, int] = {}
+    for word in words:
+        for rank, pk in enumerate(per_word[word]):
+            counts[pk] += 1
+            best[pk] = min(best.get(pk, rank), rank)
+    ordered = sorted(counts, key=lambda pk: (-counts[pk], best[pk], pk))[:MAX_MATCHES]
+    return Outcome(ordered, "partial", suggestion, dict(counts), len(words))
 
 
 def _decorate(ids: list[int], words: list[str]) -> list[dict]:
@@ -132,15 +178,20 @@ def search(request):
     if parsed.is_empty:
         return render(request, "search.html", context)
 
-    ids, fuzzy = _search_pages(parsed, filters)
+    outcome = _search_pages(parsed, filters)
+    ids = outcome.ids
     paginator = Paginator(ids, RESULTS_PER_PAGE)
     page_number = min(_page_number(request), paginator.num_pages or 1)
     results_page = paginator.page(page_number)
-    results_page.object_list = _decorate(list(results_page.object_list), parsed.words)
+    shown_words = outcome.suggestion.split() if outcome.mode == "corrected" else parsed.words
+    results_page.object_list = _decorate(list(results_page.object_list), shown_words)
+    for row in results_page.object_list:
+        row["matched_words"] = outcome.matched.get(row["page"].pk)
 
     speakers = []
     if page_number == 1 and not any(filters.values()):
-        speakers = list(Speaker.objects.search(parsed.query, operator="and")[:5])
+        speaker_query = all_words(shown_words) if outcome.mode == "corrected" else parsed.query
+        speakers = list(Speaker.objects.search(speaker_query, operator="and")[:5])
     promotions = []
     if page_number == 1:
         query_record = SearchQueryRecord.get(parsed.text)
@@ -152,9 +203,14 @@ def search(request):
     context.update(
         {
             "results": results_page,
-            "result_count": paginator.count,
+            # The heading counts what the page lists: pages and speakers.
+            "result_count": paginator.count + len(speakers),
             "result_count_capped": paginator.count >= MAX_MATCHES,
-            "fuzzy": fuzzy,
+            "fuzzy": outcome.mode == "corrected",
+            "partial": outcome.mode == "partial",
+            "partial_words": outcome.words,
+            "suggestion": outcome.suggestion,
+            "suggestion_url": _suggestion_url(request, outcome.suggestion),
             "speakers": speakers,
             "promotions": promotions,
             "facets": facets,
@@ -187,6 +243,15 @@ def _facet_links(request, filters, facets) -> dict:
             )
         links[key] = rows
     return links
+
+
+def _suggestion_url(request, suggestion: str) -> str:
+    if not suggestion:
+        return ""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["q"] = suggestion
+    return "?" + params.urlencode()
 
 
 def _page_query(request) -> str:

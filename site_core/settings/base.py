@@ -34,6 +34,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+#: The public address, e.g. https://notes.example.org: ``manage.py set_site_url`` gives it to
+#: the Wagtail Site record, which every absolute URL is built from.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 INSTALLED_APPS = [
     "pages",
@@ -83,6 +86,9 @@ MIDDLEWARE = [
     "site_core.middleware.StorageErrorMiddleware",
     # Publishing refused by the accessibility gate becomes a message on the page's edit view.
     "site_core.middleware.PublishRefusedMiddleware",
+    # A Publish that races the create view's first autosave publishes that autosaved draft
+    # instead of failing with "slug already in use" (pages/editors/autosave.py).
+    "pages.editors.autosave.CreateSessionMiddleware",
     # Last, as django-axes asks: turns a throttled login into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,6 +130,36 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+#: SQLite tuned for a web app (several threads or processes writing at once): write-ahead log
+#: (readers never block the writer), writers wait up to SQLITE_BUSY_TIMEOUT seconds for the
+#: lock instead of failing, and every transaction takes the write lock when it begins
+#: (``IMMEDIATE``) so that a read-then-write transaction cannot fail half-way with "database
+#: is locked" (a deferred one cannot wait: SQLite would deadlock).
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",  # durable in WAL mode, up to the last commit on power loss
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -20000",  # 20 MB page cache per connection
+    "PRAGMA mmap_size = 134217728",  # 128 MB
+    "PRAGMA journal_size_limit = 67108864",  # the WAL file shrinks back to 64 MB
+)
+
+
+def sqlite_options(timeout: float) -> dict:
+    """DATABASES OPTIONS for a SQLite database used by a web application."""
+    return {
+        "timeout": timeout,  # also sets PRAGMA busy_timeout
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "; ".join(SQLITE_PRAGMAS),
+    }
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        **sqlite_options(float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20"))),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail's PostgreSQL search index uses SearchVectorField and GIN indexes.
     INSTALLED_APPS.append("django.contrib.postgres")

@@ -10,15 +10,19 @@ from pages.notes.exporter import export_conference
 
 class Command(BaseCommand):
     help = (
-        "Export a conference (its intro, days and talks) as a Markdown notes file. With -o, "
-        "its images are written to images/ next to the file; importing the file gives back "
-        "the same pages and blocks."
+        "Export a conference (its intro, days, talks and their speakers) as a Markdown notes "
+        "file. With -o, its images are written to images/ next to the file (or into the .zip); "
+        "importing the file gives back the same pages, speakers and blocks."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("conference", metavar="SLUG", help="The conference's slug (or id)")
         parser.add_argument(
-            "-o", "--output", metavar="FILE", help="Write here (and images next to it), not stdout"
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write here (and images next to it), not stdout; a FILE ending in .zip gets the "
+            "Markdown and its images in one archive that the admin's Import notes takes as it is",
         )
         parser.add_argument(
             "--live",
