@@ -62,4 +62,3 @@ def connect() -> None:
     post_save.connect(revision_saved, sender=Revision, dispatch_uid="pages.a11y.revision")
     page_published.connect(page_changed, dispatch_uid="pages.a11y.published")
     page_unpublished.connect(page_changed, dispatch_uid="pages.a11y.unpublished")
-    page_published.connect(reindex_published, dispatch_uid="pages.search.reindex")
