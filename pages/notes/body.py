@@ -9,11 +9,21 @@ headings, paragraphs, quotes, code, checklists, tables and images become blocks.
 import datetime
 import re
 
-from pages.accessibility.rules import heading_problems
 from pages.blocks import CODE_LANGUAGE_LABELS, INLINE_FEATURES, PARAGRAPH_FEATURES
 
 from .diagnostics import Diagnostics
 from .document import BlockSpec, DaySpec, ImageSpec, NotesDocument, TalkSpec, make_slug
+from .nodes import (
+    _TASK_RE,
+    _BreakNode,
+    _checklist_entries,
+    _day_number,
+    _ListNode,
+    _task_mark,
+    _unescape_attr,
+    _unquote,
+    _walk,
+)
 from .richtext import (
     HTML_COMMENT_RE,
     InlineRenderer,
@@ -70,7 +80,7 @@ CODE_OPTION_NAMES = {
 _CODE_OPTION_RE = re.compile(r"""([\w-]+)(?:=("(?:[^"\\]|\\.)*"|'[^']*'|\S+))?""")
 _SPEAKER_LINE_RE = re.compile(r"^\s*speakers?\s*:", re.IGNORECASE)
 _SUMMARY_LINE_RE = re.compile(r"^\s*summary\s*:", re.IGNORECASE)
-_ATTRIBUTE_LINE_RE = re.compile(r"^ {0,3}\{(.*)\}\s*$")
+
 #: keys of a talk's attribute line -> TalkPage field
 TALK_ATTRIBUTES = {
     "slug": "slug",
@@ -81,9 +91,9 @@ TALK_ATTRIBUTES = {
     "video": "video_url",
 }
 _ATTRIBUTION_RE = re.compile(r"^\s*(?:>\s?)*\s*(—|–|--)")
-_DAY_NUMBER_RE = re.compile(r"^\s*day\s+(\d+)\b", re.IGNORECASE)
+
 _DEEP_HEADING_RE = re.compile(r"^ {0,3}(#{7,})[ \t]+\S")
-_TASK_RE = re.compile(r"^\[([ xX])\](?:\s+|$)")
+
 _NUMBER_RE = re.compile(r"^[-+]?\d+(\.\d+)?$")
 TABLE_COLUMN_TYPES = ("text", "number", "rich_text")
 _PLAIN_INLINE = ("text", "softbreak", "html_inline", "shortcode")
@@ -684,107 +694,3 @@ class BodyBuilder:
             self.diagnostics.warn(line, f"Raw HTML is kept as text, not markup: {first[:60]}")
         html = "<br/>".join(escape(text) for text in rest.strip().split("\n"))
         self.add_rich(f"<p>{html}</p>", line)
-
-
-class _BreakNode:
-    """A stand-in soft break between lines that remain after the Speakers line."""
-
-    type = "softbreak"
-    content = "\n"
-    children: list = []
-    attrs: dict = {}
-
-
-class _ListNode:
-    """A list node holding some of another list's items (a run of non-task items)."""
-
-    def __init__(self, kind: str, children: list):
-        self.type = kind
-        self.children = children
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(getattr(node, "children", []) or [])
-
-
-def _unquote(raw: str) -> str:
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
-        return re.sub(r"\\(.)", r"\1", raw[1:-1])
-    return raw
-
-
-def _unescape_attr(value) -> str:
-    return re.sub(r"\\(.)", r"\1", str(value))
-
-
-def page_attribute_lines(root, lines: list[str]) -> dict[int, tuple[int, str]]:
-    """Day or talk heading line -> (line, text) of the ``{…}`` attribute line right under it."""
-    found = {}
-    for node in root.children:
-        if node.type == "heading" and node.tag in ("h2", "h3") and node.map:
-            end = node.map[1]
-            match = _ATTRIBUTE_LINE_RE.match(lines[end]) if end < len(lines) else None
-            if match:
-                found[node.map[0] + 1] = (end + 1, match.group(1))
-    return found
-
-
-def _day_number(title: str, position: int) -> int:
-    match = _DAY_NUMBER_RE.match(title)
-    return int(match.group(1)) if match else position
-
-
-def _task_mark(item) -> str | None:
-    if not item.children or item.children[0].type != "paragraph":
-        return None
-    inline = item.children[0].children[0].children
-    if not inline or inline[0].type != "text":
-        return None
-    match = _TASK_RE.match(inline[0].content)
-    if not match and inline[0].content in ("[ ]", "[x]", "[X]"):
-        return inline[0].content[1]
-    return match.group(1) if match else None
-
-
-def _checklist_entries(item, nested: bool = False):
-    """(list item, came from a nested list) for a task item and every item nested in it."""
-    yield item, nested
-    for child in item.children:
-        if child.type in ("bullet_list", "ordered_list"):
-            for sub in child.children:
-                yield from _checklist_entries(sub, True)
-
-
-def close_up_headings(body: list[BlockSpec], levels: dict, diagnostics: Diagnostics) -> None:
-    """Make a body's heading levels valid (first h2, one level deeper at a time), with warnings.
-
-    Uses the rule of ``pages.accessibility.heading_problems``, which the editor enforces.
-    """
-    headings = [block for block in body if block.type == "heading"]
-    current = [int(block.value["level"][1]) for block in headings]
-    for _ in range(len(headings) + 1):
-        problems = [
-            (index, rule)
-            for index, rule, _message in heading_problems([(level, "x") for level in current])
-            if rule in ("heading-first-level", "heading-skipped-level")
-        ]
-        if not problems:
-            return
-        index, rule = problems[0]
-        new_level = 2 if index == 0 else current[index - 1] + 1
-        block = headings[index]
-        hashes = "#" * levels.get(id(block), current[index] + 2)
-        reason = (
-            "the first heading of a page must be level 2 (####)"
-            if rule == "heading-first-level"
-            else f"it follows a level {current[index - 1]} heading and levels cannot be skipped"
-        )
-        diagnostics.warn(
-            block.line,
-            f"Heading “{block.value['text']}” ({hashes}) is imported as level {new_level}: "
-            f"{reason} [{rule}].",
-        )
-        current[index] = new_level
-        block.value["level"] = f"h{new_level}"

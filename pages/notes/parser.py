@@ -9,9 +9,11 @@ import datetime
 
 import yaml
 
-from .body import BodyBuilder, close_up_headings, page_attribute_lines
+from .body import BodyBuilder
 from .diagnostics import Diagnostics
 from .document import ImageSpec, NotesDocument, SpeakerSpec
+from .headings import close_up_headings
+from .nodes import page_attribute_lines
 from .richtext import parse_tree
 
 FRONT_MATTER_KEYS = (
