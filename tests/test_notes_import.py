@@ -869,3 +869,20 @@ def test_recap_by_topic(home, tmp_path, capsys):
         ("Deeper", "h4"),
     ]
     assert any("##### is deeper than ####" in w for w in lines_of(err, "warning"))
+
+
+def test_code_keeps_its_whitespace(home, tmp_path, capsys):
+    """A snippet cut from inside a function starts indented, and a line may end in spaces: the
+    code block keeps both (a form field's strip() used to take them), in the editor's form too."""
+    code = "    if ready:\n        launch()  \n    return done"
+    body = f"## Day 1\n### A talk\n\n#### Code\n\n```python\n{code}\n```\n"
+    status, _out, err = run(
+        "import_notes", write(tmp_path, minimal(body)), "--publish", capsys=capsys
+    )
+    assert status == 0, err
+    [block] = [b for b in TalkPage.objects.get(slug="a-talk").body if b.block_type == "code"]
+    assert block.value["code"] == code
+    from pages.blocks import CodeBlock
+
+    value = CodeBlock().to_python({**block.value, "code": code})
+    assert CodeBlock().clean(value)["code"] == code

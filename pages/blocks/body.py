@@ -10,6 +10,7 @@ preview value, so the admin's block picker shows what the block looks like.
 
 import logging
 import re
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
@@ -159,13 +160,24 @@ class QuoteBlock(blocks.StructBlock):
         }
 
 
+class CodeTextBlock(blocks.TextBlock):
+    """The code itself, kept as written: a form's ``CharField`` strips both ends, which took the
+    indentation of a snippet's first line (Python then reads differently) and trailing spaces."""
+
+    @cached_property
+    def field(self):
+        field = blocks.TextBlock.field.real_func(self)
+        field.strip = False
+        return field
+
+
 class CodeBlock(blocks.StructBlock):
     """Source code, highlighted on the server. The language names the region for screen readers."""
 
     language = blocks.ChoiceBlock(
         choices=CODE_LANGUAGES, default="python", required=True, search_index=False
     )
-    code = blocks.TextBlock(help_text="Paste the code as is; indentation is kept.")
+    code = CodeTextBlock(help_text="Paste the code as is; indentation is kept.")
     filename = blocks.CharBlock(
         required=False, max_length=200, help_text="Optional caption, e.g. settings.py"
     )
@@ -442,6 +454,7 @@ DECONSTRUCT_ALIASES = {
     ParagraphBlock: "pages.blocks.ParagraphBlock",
     QuoteBlock: "pages.blocks.QuoteBlock",
     CodeBlock: "pages.blocks.CodeBlock",
+    CodeTextBlock: "pages.blocks.CodeTextBlock",
     ChecklistItemBlock: "pages.blocks.ChecklistItemBlock",
     ChecklistBlock: "pages.blocks.ChecklistBlock",
     AccessibleImageBlock: "pages.blocks.AccessibleImageBlock",
