@@ -125,6 +125,20 @@ def test_speaker_page_with_photo(client, programme):
     assert '<meta property="og:image" content="http://localhost/' in html
 
 
+def test_speaker_photo_without_alt_text_is_not_shown(client, programme):
+    """A photo saved past the speaker form without alt text (the shell, a restore) has no alt
+    decision, so it is not published: not on the speaker page, not on the talk's speaker card."""
+    ada = programme["ada"]
+    ada.photo = ImageFactory()
+    ada.photo_alt_text = "  "
+    ada.save()
+    html = get_html(client, "/speakers/ada-example/")
+    assert "speaker-profile__photo" not in html and 'alt=""' not in html
+    ada.photo_alt_text = "Ada at a whiteboard"
+    ada.save()
+    assert "speaker-profile__photo" in get_html(client, "/speakers/ada-example/")
+
+
 def test_unknown_speaker_is_404(client, programme):
     assert client.get("/speakers/nobody/").status_code == 404
 
