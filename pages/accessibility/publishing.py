@@ -47,11 +47,8 @@ class Refusal:
     title: str
     findings: list[Finding] = field(default_factory=list)
 
-    def reasons(self) -> list[str]:
-        return [f"{f.where}: {f.message} [{f.rule}]" for f in self.findings]
-
     def __str__(self) -> str:
-        return f"“{self.title}” was not published: " + "; ".join(self.reasons())
+        return f"“{self.title}” was not published: " + "; ".join(map(str, self.findings))
 
 
 class PublishRefused(ValidationError):

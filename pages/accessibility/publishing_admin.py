@@ -16,16 +16,19 @@ from wagtail.admin import messages as admin_messages
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.models import Page
 
+from ..models import AccessibilityFinding
 from .publishing import PublishRefused, Refusal, check_can_copy_live, refusal_for
-from .rules import Finding, check_page
+from .rules import WARNING_RULES
+
+
+def findings_html(findings) -> SafeString:
+    """ "Block 2 (Heading): level: why [rule]; …", escaped (``Finding``s or stored findings)."""
+    return format_html_join("; ", "{}: {} [{}]", ((f.where, f.message, f.rule) for f in findings))
 
 
 def refusal_html(refusal: Refusal) -> SafeString:
     """“Title” was not published: Block 2 (Heading): level: why [rule]."""
-    reasons = format_html_join(
-        "; ", "{}: {} [{}]", ((f.where, f.message, f.rule) for f in refusal.findings)
-    )
-    return format_html("“{}” was not published: {}", refusal.title, reasons)
+    return format_html("“{}” was not published: {}", refusal.title, findings_html(refusal.findings))
 
 
 def report_refused(request, refused: PublishRefused) -> None:
@@ -39,20 +42,24 @@ def report_refused(request, refused: PublishRefused) -> None:
 
 
 def report_warnings(request, page) -> None:
-    """After a publish: the warnings the page still has (never blocking)."""
-    warnings = [f for f in check_page(page) if not f.is_error]
-    if warnings:
-        messages.warning(request, warnings_html(page.title, warnings))
-
-
-def warnings_html(title: str, warnings: list[Finding]) -> SafeString:
-    return format_html(
-        "“{}” is published with {} accessibility warning{}: {}",
-        title,
-        len(warnings),
-        "" if len(warnings) == 1 else "s",
-        format_html_join("; ", "{}: {} [{}]", ((f.where, f.message, f.rule) for f in warnings)),
+    """After a publish: the warnings the live page has (never blocking). Publishing has just
+    stored its findings (``signals.page_changed``), so they are read, not checked again."""
+    warnings = list(
+        AccessibilityFinding.objects.filter(
+            page_id=page.pk, source=AccessibilityFinding.SOURCE_LIVE, rule__in=WARNING_RULES
+        ).order_by("pk")
     )
+    if warnings:
+        messages.warning(
+            request,
+            format_html(
+                "“{}” is published with {} accessibility warning{}: {}",
+                page.title,
+                len(warnings),
+                "" if len(warnings) == 1 else "s",
+                findings_html(warnings),
+            ),
+        )
 
 
 def before_publish_page(request, page):

@@ -100,6 +100,10 @@ class Finding:
         """Where it is, in an editor's words: "Block 3 (Image): alt text"."""
         return describe_path(self.path)
 
+    def __str__(self) -> str:
+        """ "Block 2 (Heading): level: why [rule]", as messages and logs list it."""
+        return f"{self.where}: {self.message} [{self.rule}]"
+
     def as_dict(self) -> dict:
         return {
             "path": self.path,
