@@ -1,5 +1,6 @@
 """Page bodies: the blocks (``body``), code highlighting (``code``), image sources
-(``pictures``), query-free rendering (``rendering``) and rich-text cleaning (``sanitise``).
+(``pictures``), query-free rendering (``rendering``), rich-text cleaning (``sanitise``) and the
+editor's rich text converter in linear time (``richtext_converter``).
 
 Everything is importable from ``pages.blocks`` as before the split: migrations refer to
 ``pages.blocks.<Block>``.

@@ -3,7 +3,7 @@
 Markdown is parsed by markdown-it-py (CommonMark, GFM tables) with raw HTML *recognised* so that
 it can be kept as escaped text or, for comments, dropped: it is never passed through as markup.
 Rendered HTML then goes through the same conversion the editor applies on save (Wagtail's
-ContentState converter for the block's features), which drops anything outside the features and
+ContentState converter for the block's features, in linear time: ``pages.blocks.richtext_converter``), which drops anything outside the features and
 any link whose URL scheme is not allowed (``javascript:``, ``data:``, …).
 """
 
@@ -12,12 +12,13 @@ from functools import lru_cache
 from html import escape as _html_escape
 from html.parser import HTMLParser
 
-from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 from wagtail.whitelist import check_url
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_block_plugin
+
+from pages.blocks.richtext_converter import LinearContentstateConverter
 
 from .diagnostics import Diagnostics
 
@@ -311,8 +312,8 @@ def node_source_text(node) -> str:
 
 
 @lru_cache(maxsize=8)
-def _converter(features: tuple[str, ...]) -> ContentstateConverter:
-    return ContentstateConverter(list(features))
+def _converter(features: tuple[str, ...]) -> LinearContentstateConverter:
+    return LinearContentstateConverter(list(features))
 
 
 def sanitise(html: str, features) -> str:

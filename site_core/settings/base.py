@@ -245,6 +245,19 @@ if uses_s3(STORAGES["default"]):
     WAGTAILDOCS_SERVE_METHOD = "redirect"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 TAGGIT_CASE_INSENSITIVE = True
+# Rich text is saved from the editor through Wagtail's converter with a linear-time DOM engine
+# (pages/blocks/richtext_converter.py): the stock one is quadratic in the formatting ranges.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "pages.blocks.richtext_converter.LinearDraftailRichTextArea"}
+}
+
+# --- Notes import (pages/notes/importer.py, diagnostics.py) ------------------------------------------------------
+# Per file, for `import_notes` and the admin import alike: a file over a limit is refused with
+# an error naming the setting, and nothing of it is written. Warnings past the cap are counted
+# in one summary line.
+CONFNOTES_IMPORT_MAX_PAGES = int(os.environ.get("CONFNOTES_IMPORT_MAX_PAGES", "2000"))
+CONFNOTES_IMPORT_MAX_BLOCKS = int(os.environ.get("CONFNOTES_IMPORT_MAX_BLOCKS", "50000"))
+CONFNOTES_IMPORT_MAX_WARNINGS = int(os.environ.get("CONFNOTES_IMPORT_MAX_WARNINGS", "100"))
 
 
 # --- Front cache ------------------------------------------------------------------------------
