@@ -57,15 +57,46 @@ def split_front_matter(text: str, diagnostics: Diagnostics) -> tuple[str | None,
     return None, ""
 
 
+def _short(value, limit: int = 60) -> str:
+    """A value quoted in a message, cut to ``limit`` characters."""
+    text = " ".join(str(value)[: limit * 4].split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _first_alias(yaml_text: str):
+    """The first YAML alias (``*name``) event, or None: read as a stream of events, so that
+    nothing is expanded (nested aliases grow exponentially: an "alias bomb")."""
+    for event in yaml.parse(yaml_text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event
+    return None
+
+
 def parse_front_matter(yaml_text: str, document: NotesDocument, diagnostics: Diagnostics) -> None:
     try:
+        alias = _first_alias(yaml_text)
+        if alias is not None:
+            diagnostics.error(
+                alias.start_mark.line + 2,
+                f"The front matter uses a YAML alias (*{_short(alias.anchor, 40)}); notes files "
+                "cannot use aliases: write the value out.",
+            )
+            return
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(yaml_text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        problem = getattr(error, "problem", None) or str(error).split("\n")[0]
+        problem = _short(getattr(error, "problem", None) or str(error).split("\n")[0], 200)
         diagnostics.error(line, f"Invalid YAML in the front matter: {problem}.")
+        return
+    except RecursionError:
+        diagnostics.error(2, "The front matter nests lists or mappings too deeply.")
+        return
+    except ValueError as error:  # e.g. a number of more than 4,300 digits
+        diagnostics.error(
+            2, f"The front matter holds a value that cannot be read: {_short(error)}."
+        )
         return
     if data is None:
         return
@@ -83,7 +114,7 @@ def parse_front_matter(yaml_text: str, document: NotesDocument, diagnostics: Dia
         if key not in FRONT_MATTER_KEYS:
             diagnostics.warn(
                 line,
-                f"Unknown front matter key “{key}” ignored (known keys: "
+                f"Unknown front matter key “{_short(key)}” ignored (known keys: "
                 f"{', '.join(FRONT_MATTER_KEYS)}).",
             )
             continue
@@ -121,13 +152,15 @@ def _parse_speakers(value, node, line: int, document: NotesDocument, diagnostics
             if key not in SPEAKER_KEYS:
                 diagnostics.warn(
                     item_line,
-                    f"Unknown speaker key “{key}” ignored (known keys: {', '.join(SPEAKER_KEYS)}).",
+                    f"Unknown speaker key “{_short(key)}” ignored (known keys: {', '.join(SPEAKER_KEYS)}).",
                 )
                 continue
             if item is None:
                 item = ""
             if not isinstance(item, str):
-                diagnostics.error(item_line, f"{key} of {name} must be text; put it in quotes.")
+                diagnostics.error(
+                    item_line, f"{key} of {_short(name)} must be text; put it in quotes."
+                )
                 continue
             spec.fields[SPEAKER_KEYS[key]] = item.strip()
             spec.lines[SPEAKER_KEYS[key]] = item_line
@@ -138,7 +171,7 @@ def _parse_speakers(value, node, line: int, document: NotesDocument, diagnostics
             spec.photo = ImageSpec(photo, alt, False, "", lines.get("photo", name_line))
         if name.casefold() in {other.casefold() for other in document.speakers}:
             diagnostics.warn(
-                name_line, f"Speaker “{name}” is described twice; the last one counts."
+                name_line, f"Speaker “{_short(name)}” is described twice; the last one counts."
             )
         document.speakers[name] = spec
 
@@ -163,7 +196,7 @@ def _convert_meta(key: str, value, line: int, diagnostics: Diagnostics):
                 return datetime.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        diagnostics.error(line, f"{key} must be a date like 2026-05-12, not “{value}”.")
+        diagnostics.error(line, f"{key} must be a date like 2026-05-12, not “{_short(value)}”.")
         return None
     if key in ("tags", "aliases"):
         example = "[django, wagtail]" if key == "tags" else "[/old/path/]"
@@ -172,7 +205,9 @@ def _convert_meta(key: str, value, line: int, diagnostics: Diagnostics):
             return None
         bad = [item for item in value if not isinstance(item, str) or not item.strip()]
         if bad:
-            diagnostics.error(line, f"Every item of {key} must be text; put “{bad[0]}” in quotes.")
+            diagnostics.error(
+                line, f"Every item of {key} must be text; put “{_short(bad[0])}” in quotes."
+            )
             return None
         return [item.strip() for item in value]
     if not isinstance(value, str):

@@ -91,8 +91,8 @@ class FileResult:
             f"{counts['blocks']} blocks"
         )
         verbs = f"{counts['create']} created, {counts['update']} updated, {counts['unchanged']} unchanged"
-        warnings = len(self.diagnostics.warnings)
-        errors = len(self.diagnostics.errors)
+        warnings = self.diagnostics.warning_count
+        errors = self.diagnostics.error_count
         if errors:
             return f"{self.name}: not imported, {errors} error(s) and {warnings} warning(s)."
         mode = "published" if self.publish else "saved as drafts"

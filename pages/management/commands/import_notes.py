@@ -81,8 +81,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(summary) if result.ok else self.style.ERROR(summary)
             )
             totals["ok" if result.ok else "failed"] += 1
-            totals["warnings"] += len(result.diagnostics.warnings)
-            totals["errors"] += len(result.diagnostics.errors)
+            totals["warnings"] += result.diagnostics.warning_count
+            totals["errors"] += result.diagnostics.error_count
         if len(files) > 1:
             self.stdout.write(
                 f"{len(files)} files: {totals['ok']} imported"
