@@ -30,10 +30,32 @@ from .search_index import deferred_indexing, index_saved
 from .writer import ImportRun
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_PAGES = 2000
+DEFAULT_MAX_BLOCKS = 50000
 
 
 def max_import_bytes() -> int:
     return int(getattr(settings, "NOTES_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def check_limits(tree: PageNode, diagnostics: Diagnostics) -> None:
+    """An error for each per-file limit the tree goes over (``CONFNOTES_IMPORT_MAX_PAGES``,
+    ``CONFNOTES_IMPORT_MAX_BLOCKS``): such a file is not imported at all."""
+    counts = Counter()
+    for node in tree.walk():
+        counts["pages"] += 1
+        counts["blocks"] += sum(node.blocks.values())
+    for what, setting, default in (
+        ("pages", "CONFNOTES_IMPORT_MAX_PAGES", DEFAULT_MAX_PAGES),
+        ("blocks", "CONFNOTES_IMPORT_MAX_BLOCKS", DEFAULT_MAX_BLOCKS),
+    ):
+        limit = int(getattr(settings, setting, default))
+        if counts[what] > limit:
+            diagnostics.error(
+                None,
+                f"The file has {counts[what]:,} {what}; one import takes at most {limit:,} "
+                f"(setting {setting}). Split the file, or raise the limit.",
+            )
 
 
 class _Rollback(Exception):
@@ -69,6 +91,7 @@ class NotesImporter:
             return result
         document = parse_notes(text, result.diagnostics)
         result.tree = plan_tree(document)
+        check_limits(result.tree, result.diagnostics)
         if result.diagnostics.has_errors:
             return result
         self._write(document, result, path.parent)
