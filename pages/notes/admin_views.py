@@ -15,6 +15,7 @@ import json
 import secrets
 import tempfile
 import zipfile
+import zlib
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
@@ -113,9 +114,11 @@ def _store_upload(upload) -> tuple[str, str]:
 
 
 def _unpack_zip(upload, directory: Path) -> str:
+    """Unpack the upload into ``directory`` (a temporary folder its caller removes); the path of
+    its Markdown file. Anything this site cannot unpack is an :class:`_UploadError`."""
     try:
         archive = zipfile.ZipFile(upload)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise _UploadError("The .zip file cannot be opened.") from error
     with archive:
         members = [
@@ -132,22 +135,71 @@ def _unpack_zip(upload, directory: Path) -> str:
             raise _UploadError(
                 f"The .zip must hold exactly one Markdown file (.md); it holds {len(markdown)}."
             )
+        paths = _member_paths(members)
         total = 0
-        for info in members:
-            relative = PurePosixPath(info.filename.replace("\\", "/"))
-            if relative.is_absolute() or ".." in relative.parts:
-                raise _UploadError(f"The .zip holds a file outside its folder: {info.filename}")
-            target = directory.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source, open(target, "wb") as output:
-                while chunk := source.read(65536):
-                    total += len(chunk)
-                    if total > ZIP_MAX_BYTES:
-                        raise _UploadError(
-                            f"The unpacked .zip is over {ZIP_MAX_BYTES // 1048576} MB."
-                        )
-                    output.write(chunk)
+        for info, parts in zip(members, paths, strict=True):
+            target = directory.joinpath(*parts)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as source, open(target, "wb") as output:
+                    while chunk := source.read(65536):
+                        total += len(chunk)
+                        if total > ZIP_MAX_BYTES:
+                            raise _UploadError(
+                                f"The unpacked .zip is over {ZIP_MAX_BYTES // 1048576} MB."
+                            )
+                        output.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, OSError) as error:
+                raise _UploadError(
+                    f"The .zip file is damaged: {_short_name(info.filename)} cannot be unpacked "
+                    f"({_short_name(str(error))}). Make the .zip again."
+                ) from error
         return markdown[0]
+
+
+#: compression methods Python's zipfile reads (deflate is what every tool writes by default)
+_ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_MAX_NAME_BYTES = 255  # one file or folder name (what Linux and macOS file systems allow)
+_MAX_PATH_BYTES = 1024
+
+
+def _short_name(name: str, limit: int = 80) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _member_paths(members) -> list[tuple[str, ...]]:
+    """The path parts of each member, checked before anything is unpacked: no encryption, a
+    compression method Python reads, names that fit a file system, inside the folder, and no
+    name that is both a file and a folder (or two files)."""
+    paths: list[tuple[str, ...]] = []
+    for info in members:
+        name = _short_name(info.filename)
+        if info.flag_bits & 0x1:
+            raise _UploadError(f"The .zip is encrypted ({name}): make it again without a password.")
+        if info.compress_type not in _ZIP_METHODS:
+            raise _UploadError(
+                f"{name} in the .zip is compressed with a method this site cannot read "
+                f"(method {info.compress_type}): make the .zip again with the usual compression "
+                "(deflate)."
+            )
+        relative = PurePosixPath(info.filename.replace("\\", "/"))
+        if relative.is_absolute() or ".." in relative.parts:
+            raise _UploadError(f"The .zip holds a file outside its folder: {name}")
+        if len(info.filename.encode()) > _MAX_PATH_BYTES or any(
+            len(part.encode()) > _MAX_NAME_BYTES for part in relative.parts
+        ):
+            raise _UploadError(f"A name in the .zip is too long: {name}")
+        paths.append(relative.parts)
+    files = set()
+    folders = {parts[:depth] for parts in paths for depth in range(1, len(parts))}
+    for info, parts in zip(members, paths, strict=True):
+        name = _short_name(info.filename)
+        if parts in folders:
+            raise _UploadError(f"The .zip holds {name} both as a file and as a folder.")
+        if parts in files:
+            raise _UploadError(f"The .zip holds {name} twice.")
+        files.add(parts)
+    return paths
 
 
 def _staged_files(token: str) -> dict | None:
