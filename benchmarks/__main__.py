@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, printing its figures.
 
-python -m benchmarks            # render, search, import, uploads, S3 faults, http (wrk), soak
+python -m benchmarks   # render, search, import, hostile imports, uploads, S3 faults, http, soak
 BENCH_TALKS=2000 python -m benchmarks
 """
 
@@ -16,6 +16,8 @@ def main() -> int:
         [sys.executable, "-m", "benchmarks.search", "--talks", talks],
         # Markdown import: talks per second for a generated 1,000-talk file.
         [sys.executable, "-m", "benchmarks.import_notes", "--talks", "1000"],
+        # Hostile notes files: import time at n, 2n and 4n per worst-case shape (linear: ×2, ×4).
+        [sys.executable, "-m", "benchmarks.import_hostile", "--repeat", "2"],
         # Hostile uploads: time to refuse each kind next to accepting a normal image.
         [sys.executable, "-m", "benchmarks.uploads", "--control"],
         # S3 refusing, answering 503 and silent: time until the editor sees the error.
