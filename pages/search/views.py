@@ -196,8 +196,13 @@ def search(request):
     if page_number == 1:
         query_record = SearchQueryRecord.get(parsed.text)
         record_hit(query_record)
-        promotions = list(query_record.editors_picks.select_related("page").order_by("sort_order"))
-        promotions = [p for p in promotions if p.page.live]
+        # Only pages anyone may read: not drafts, not password- or login-restricted sections.
+        visible = Page.objects.live().public().values("pk")
+        promotions = list(
+            query_record.editors_picks.filter(page__in=visible)
+            .select_related("page")
+            .order_by("sort_order")
+        )
 
     facets = facet_counts(ids) if ids else {}
     context.update(
