@@ -86,6 +86,10 @@ HUGE = "99999999999999999999"  # beyond 64 bits
         (f"/api/v2/pages/?limit={HUGE}", 400),
         ("/api/v2/pages/?offset=-1", 400),  # Wagtail's own checks still apply
         ("/api/v2/pages/?offset=2", 200),
+        ("/api/v2/speakers/find/?id=%C2%B2", 400),  # before: 500 (found by the fuzzer)
+        ("/api/v2/pages/find/?id=x", 400),
+        ("/api/v2/images/find/?id=-", 400),
+        (f"/api/v2/pages/find/?id={HUGE}", 404),
     ],
 )
 def test_integers_beyond_64_bits(site, url, status):

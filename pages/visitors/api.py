@@ -8,7 +8,8 @@
 
 Every endpoint only answers GET (and HEAD/OPTIONS): the router registers listing, detail and find
 views, nothing that writes. ``?offset=`` and ``?limit=`` beyond what a database can count answer
-400 like any other bad number (``BoundedPagination``).
+400 like any other bad number (``BoundedPagination``), and so does ``find/?id=`` with something
+other than an integer (``CheckedFindMixin``).
 """
 
 from wagtail.api.v2.filters import FieldsFilter, OrderingFilter, SearchFilter
@@ -53,6 +54,24 @@ class BoundedPagination(WagtailPagination):
         return super().paginate_queryset(queryset, request, view)
 
 
+class CheckedFindMixin:
+    """``find/?id=``: 400 for what is not an integer, 404 for one no database column holds.
+
+    Wagtail passes the value straight to ``queryset.get(id=…)``, which raised ValueError (500)
+    for ``?id=²`` or ``?id=x``, found by ``tests/test_fuzz_urls.py``.
+    """
+
+    def find_object(self, queryset, request):
+        if "id" in request.GET:
+            try:
+                pk = int(request.GET["id"])
+            except ValueError:
+                raise BadRequestError("id must be an integer") from None
+            if not -(2**63) <= pk < 2**63:
+                return None
+        return super().find_object(queryset, request)
+
+
 class RequestPageHtmlUrlField(PageHtmlUrlField):
     """``meta.html_url`` of a page, with the site root paths read once per request.
 
@@ -79,7 +98,7 @@ class ConfnotesPageSerializer(PageSerializer):
         return (PrefetchedTagsField if field_class is TagsField else field_class), kwargs
 
 
-class ConfnotesPagesAPIViewSet(PagesAPIViewSet):
+class ConfnotesPagesAPIViewSet(CheckedFindMixin, PagesAPIViewSet):
     """Wagtail's pages endpoint; a talk or conference listing prefetches speakers and tags."""
 
     base_serializer_class = ConfnotesPageSerializer
@@ -108,7 +127,7 @@ class SpeakerSerializer(BaseSerializer):
     html_url = SpeakerHtmlUrlField(read_only=True)
 
 
-class SpeakersAPIViewSet(BaseAPIViewSet):
+class SpeakersAPIViewSet(CheckedFindMixin, BaseAPIViewSet):
     """Speakers, alphabetically; filter with ``?slug=…``, search with ``?search=…``."""
 
     model = Speaker
@@ -135,8 +154,8 @@ class SpeakersAPIViewSet(BaseAPIViewSet):
         return Speaker.objects.select_related("photo").order_by("name", "id")
 
 
-class ConfnotesImagesAPIViewSet(ImagesAPIViewSet):
-    """Wagtail's images endpoint with the bounded pagination."""
+class ConfnotesImagesAPIViewSet(CheckedFindMixin, ImagesAPIViewSet):
+    """Wagtail's images endpoint with the bounded pagination and checked ``find/?id=``."""
 
     pagination_class = BoundedPagination
 
