@@ -6,7 +6,7 @@ class PagesConfig(AppConfig):
     verbose_name = "Conference pages"
 
     def ready(self):
-        from . import fragments
+        from . import fragments, tag_slugs
         from .accessibility import signals as accessibility_signals
         from .editors import groups
         from .notes import search_index
@@ -15,3 +15,4 @@ class PagesConfig(AppConfig):
         groups.connect()
         fragments.connect()
         search_index.connect()
+        tag_slugs.connect()

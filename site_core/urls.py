@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as wagtaildocs_serve
 
+from pages.editors.admin_restrictions import RestrictedBrowseView, RestrictedChosenMultipleView
 from pages.search import views as search_views
 from pages.visitors import calendars
 from pages.visitors import views as visitor_views
@@ -13,11 +18,32 @@ from pages.visitors.api import api_router
 from pages.visitors.feeds import ConferenceFeed, SpeakerFeed, TagFeed, TalkFeed
 from pages.visitors.sitemaps import SITEMAPS
 from site_core import views
+from site_core.privacy_passwords import throttled
 
 handler500 = "site_core.views.server_error"
 
 urlpatterns = [
+    # The page chooser's views that take a page by id, limited to the pages the chooser lists
+    # (pages/editors/admin_restrictions.py); same paths as Wagtail's, so reverse() finds them.
+    path(
+        "admin/choose-page/<int:parent_page_id>/",
+        never_cache(require_admin_access(RestrictedBrowseView.as_view())),
+    ),
+    path(
+        "admin/choose-page/chosen-multiple/",
+        never_cache(require_admin_access(RestrictedChosenMultipleView.as_view())),
+    ),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's password forms of private documents and pages, with wrong guesses throttled like
+    # admin logins (site_core/privacy_passwords.py); same paths, so Wagtail's reverse() finds them.
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        throttled("document", wagtaildocs_serve.authenticate_with_password, "restriction_id"),
+    ),
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        throttled("page", wagtail_views.authenticate_with_password, "page_view_restriction_id"),
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),

@@ -1,11 +1,22 @@
 import os
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 # Property tests assert behaviour, not speed: a loaded CI machine must not fail them on time.
 hypothesis_settings.register_profile("confnotes", deadline=None)
 hypothesis_settings.load_profile("confnotes")
+# The URL fuzzer (tests/test_fuzz_urls.py): a fixed number of requests per URL pattern, the same
+# ones on every run (derandomize), no example database, no time limits.
+hypothesis_settings.register_profile(
+    "fuzz-urls",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 #: Set by .ci/run: a missing service is then a failure, not a skip.
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")

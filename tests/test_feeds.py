@@ -2,6 +2,7 @@
 
 import datetime
 import email.utils
+import html
 import xml.etree.ElementTree as ET
 
 from django.db import connection
@@ -77,8 +78,13 @@ def parse(client, url):
     return response, feed
 
 
+def shown(value: str, detail) -> str:
+    """What a reader shows for a title: HTML (escaped text, as Django escapes titles) decoded."""
+    return html.unescape(value) if detail.type == "text/html" else value
+
+
 def titles(feed) -> list[str]:
-    return [entry.title for entry in feed.entries]
+    return [shown(entry.title, entry.title_detail) for entry in feed.entries]
 
 
 def check_rss(xml: bytes) -> None:
@@ -131,7 +137,7 @@ def test_site_feed_lists_public_talks_newest_first(client, site, kind):
     assert "Alphaconf 2026 · Alpha day 2 · by Bo Sample, Ada Example" in entry.summary
     assert [tag.term for tag in entry.tags] == ["orm", "testing"]
     assert entry.author == "Bo Sample, Ada Example"
-    assert feed.feed.title == "Confnotes: latest notes"
+    assert shown(feed.feed.title, feed.feed.title_detail) == "Confnotes: latest notes"
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
@@ -194,8 +200,40 @@ def test_feed_escapes_markup(client, site):
     talk(site["days"][0], "Tags <b>&</b> ampersands", [site["bo"]], summary="a < b & c", days_ago=0)
     for kind in ("rss", "atom"):
         _, feed = parse(client, f"/feeds/{kind}/")
-        assert feed.entries[0].title == "Tags <b>&</b> ampersands"
+        assert titles(feed)[0] == "Tags <b>&</b> ampersands"
         assert "a &lt; b &amp; c" in feed.entries[0].summary
+
+
+HOSTILE_TITLE = 'Talk "><img src=x onerror=alert(1)> & <script>alert(2)</script>'
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_feed_titles_are_text_in_a_reader(client, site, kind):
+    """Issue 18: readers render titles as HTML, so every title is escaped HTML whose rendering is
+    the title's text (feedparser: type text/html, no element in it). Before, RSS titles were
+    raw markup, so the <img> ran in readers. Channel titles and RSS categories too."""
+    conference = ConferenceFactory(title='Conf <img src=x onerror="alert(3)">')
+    day = DayFactory(parent=conference)
+    talk(day, HOSTILE_TITLE, [site["ada"]], ['<b onmouseover="x">tag</b>'], days_ago=0)
+    tag_slug = TalkPage.objects.get(title=HOSTILE_TITLE).tags.get().slug
+    channels = {
+        f"/feeds/{kind}/": "Confnotes: latest notes",
+        f"/feeds/conferences/{conference.slug}/{kind}/": f"{conference.title}: notes on Confnotes",
+    }
+    for url, channel_title in channels.items():
+        _, feed = parse(client, url)
+        entry = feed.entries[0]
+        for value, detail, text in (
+            (entry.title, entry.title_detail, HOSTILE_TITLE),
+            (feed.feed.title, feed.feed.title_detail, channel_title),
+        ):
+            if detail.type == "text/html":
+                assert "<" not in value, (url, value)  # escaped: markup is shown, never run
+            assert shown(value, detail) == text, url
+    raw = fetch(client, f"/feeds/tags/{tag_slug}/{kind}/").content.decode()
+    assert "<img" not in raw and "<b " not in raw and "<script" not in raw
+    if kind == "rss":  # <category> is element content, which readers render
+        assert "<category>&amp;lt;b onmouseover" in raw
 
 
 def test_pages_advertise_their_feeds(client, site):

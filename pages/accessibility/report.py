@@ -15,6 +15,18 @@ from pages.models import AccessibilityFinding, ConferenceIndex
 from .rules import ERROR, RULES, WARNING, WARNING_RULES, severity
 
 
+def explorable_conferences(request):
+    """The conference filter's choices: only conferences the user may explore in the admin.
+
+    Another conference's editors must not learn its unpublished title from this list (the
+    findings themselves are already limited to pages the user may edit).
+    """
+    if request is None:
+        return ConferenceIndex.objects.none()
+    explorable = PagePermissionPolicy(Page).explorable_instances(request.user)
+    return ConferenceIndex.objects.filter(pk__in=explorable.values("pk")).order_by("-start_date")
+
+
 class AccessibilityFilterSet(WagtailFilterSet):
     severity = django_filters.ChoiceFilter(
         choices=[(ERROR, "Errors (block publishing)"), (WARNING, "Warnings")],
@@ -26,7 +38,7 @@ class AccessibilityFilterSet(WagtailFilterSet):
         empty_label="All rules",
     )
     conference = django_filters.ModelChoiceFilter(
-        queryset=ConferenceIndex.objects.order_by("-start_date"), empty_label="All conferences"
+        queryset=explorable_conferences, empty_label="All conferences"
     )
     source = django_filters.ChoiceFilter(
         choices=AccessibilityFinding.SOURCE_CHOICES, empty_label="Live and drafts"

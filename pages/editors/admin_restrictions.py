@@ -9,14 +9,18 @@ Found by the permission sweep (``tests/test_permissions.py``); registered on imp
   choosers' own rule).
 - Wagtail's page chooser shows the whole tree, drafts included, to every admin user. Here its
   listings and its search show a user other than a superuser only live pages and the pages
-  they may explore (their own subtree and its ancestors). Wagtail still shows a page's title
-  when the chooser is asked for that page by id (browsing into it, or the "chosen" view):
-  those views do not call the hook.
+  they may explore (their own subtree and its ancestors). The views that take a page by id
+  (browsing into it, ``choose-page/<id>/``, and the "chosen" view) do not call that hook, and
+  showed any page's title: ``RestrictedBrowseView`` answers 404 for a page the user may not see
+  there, ``RestrictedChosenMultipleView`` leaves such pages out (routed in ``site_core.urls``).
 """
 
 from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
 
 from wagtail import hooks
+from wagtail.admin.views.chooser import BrowseView, ChosenMultipleView
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page
@@ -60,3 +64,37 @@ def live_or_explorable_pages(pages, request):
         return pages
     explorable = PagePermissionPolicy(Page).explorable_instances(user)
     return pages.filter(Q(live=True) | Q(pk__in=explorable.values("pk")))
+
+
+class RestrictedBrowseView(BrowseView):
+    """Browsing into a page by id: only one the chooser would list to this user."""
+
+    def get(self, request, parent_page_id=None):
+        if parent_page_id is not None:
+            visible = live_or_explorable_pages(Page.objects.all(), request)
+            if not visible.filter(pk=parent_page_id).exists():
+                raise Http404("No such page")
+        return super().get(request, parent_page_id)
+
+
+class RestrictedChosenMultipleView(ChosenMultipleView):
+    """The "chosen" step: the pages asked for by id, without those the user may not see."""
+
+    def get(self, request):
+        ids = [
+            int(pk)
+            for pk in request.GET.getlist("id")
+            if pk.isascii() and pk.isdigit() and int(pk) < 2**63
+        ]
+        pages = live_or_explorable_pages(Page.objects.filter(pk__in=ids), request).specific()
+        result = [
+            {
+                "id": page.pk,
+                "parentId": page.get_parent().pk,
+                "adminTitle": page.get_admin_display_title(),
+                "editUrl": reverse("wagtailadmin_pages:edit", args=(page.pk,)),
+                "url": page.url,
+            }
+            for page in pages
+        ]
+        return self.render_chosen_response(result)

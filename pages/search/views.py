@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length, Substr
 from django.http import JsonResponse
 from django.shortcuts import render
 
 from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search.query import PlainText
 
 from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
@@ -196,8 +198,12 @@ def search(request):
     if page_number == 1:
         query_record = SearchQueryRecord.get(parsed.text)
         record_hit(query_record)
-        promotions = list(query_record.editors_picks.select_related("page").order_by("sort_order"))
-        promotions = [p for p in promotions if p.page.live]
+        promotions = list(
+            query_record.editors_picks.filter(page__live=True)
+            .exclude(Exists(_restriction_above("page__path")))
+            .select_related("page")
+            .order_by("sort_order")
+        )
 
     facets = facet_counts(ids) if ids else {}
     context.update(
@@ -219,6 +225,17 @@ def search(request):
         }
     )
     return render(request, "search.html", context)
+
+
+def _restriction_above(path_field: str):
+    """View restrictions on the page at ``path_field`` (an outer query's) or an ancestor.
+
+    Promoted pages must be ones anyone may read (not in a password- or login-restricted section);
+    this is ``PageQuerySet.public()`` inside the promotions' own query, without the extra query
+    ``public()`` makes to list the restrictions.
+    """
+    outer_prefix = Substr(OuterRef(path_field), 1, Length("page__path"))
+    return PageViewRestriction.objects.filter(page__path=outer_prefix)
 
 
 def _facet_links(request, filters, facets) -> dict:

@@ -4,6 +4,14 @@ Built on ``django.contrib.syndication``. Items are talks, most recently publishe
 ``TalkFeed.limit`` of them. An item carries the talk's summary (never its body), speakers as
 authors, tags as categories, and its conference and day. A feed costs a fixed number of queries
 whatever its length (see ``pages.visitors.listings``).
+
+Titles (of the feed and of each item), the feed's description and RSS categories are HTML-escaped,
+as Django's feed framework does for item titles by default: readers render RSS titles as HTML, so a
+talk titled ``"><img onerror=…>`` would otherwise run in them. ``get_feed`` escapes them in one
+place, so a subclass cannot forget it. The Atom feed says so (``type="html"`` on its titles and
+subtitle, ``HtmlTitlesAtom1Feed``): a reader that follows RFC 4287 decodes them back to the text,
+one that renders them as HTML shows the same text. Atom categories are ``term`` attributes, plain
+text by definition, and stay as they are.
 """
 
 import datetime
@@ -14,7 +22,7 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from taggit.models import Tag
 
@@ -23,7 +31,35 @@ from snippets.models import Speaker
 
 from .listings import attach_programme, public_conferences, public_talks, with_talk_details
 
-FEED_TYPES = {"rss": Rss201rev2Feed, "atom": Atom1Feed}
+
+class _HtmlTypedTitles:
+    """A feed writer's XML handler that marks ``<title>`` and ``<subtitle>`` as HTML."""
+
+    HTML_ELEMENTS = ("title", "subtitle")
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def addQuickElement(self, name, contents=None, attrs=None):  # noqa: N802 (Django's name)
+        if name in self.HTML_ELEMENTS:
+            attrs = {**(attrs or {}), "type": "html"}
+        self.handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name):
+        return getattr(self.handler, name)
+
+
+class HtmlTitlesAtom1Feed(Atom1Feed):
+    """Atom 1.0 whose (escaped) titles and subtitle are declared ``type="html"``."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(_HtmlTypedTitles(handler))
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(_HtmlTypedTitles(handler), item)
+
+
+FEED_TYPES = {"rss": Rss201rev2Feed, "atom": HtmlTitlesAtom1Feed}
 
 
 class TalkFeed(Feed):
@@ -55,6 +91,18 @@ class TalkFeed(Feed):
         response = super().__call__(request, *args, **kwargs)
         response["Cache-Control"] = "public, max-age=300"
         return response
+
+    def get_feed(self, obj, request):
+        """Django's feed, with titles, description and RSS categories escaped (see above)."""
+        feed = super().get_feed(obj, request)
+        for key in ("title", "description", "subtitle"):
+            if feed.feed.get(key):
+                feed.feed[key] = escape(feed.feed[key])
+        for item in feed.items:
+            item["title"] = escape(item["title"])
+            if self.kind == "rss":
+                item["categories"] = [escape(c) for c in item.get("categories") or ()]
+        return feed
 
     # --- the feed ------------------------------------------------------------------------
 

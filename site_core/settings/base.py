@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes, unserved methods and impossible ids: 400/405/404 before any view (issue 18).
+    "site_core.hostile.HostileRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,6 +222,10 @@ LOGGING = {
 # --- Wagtail ---------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Confnotes"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# No Gravatar: Wagtail would load editors' avatars from gravatar.com (over plain http on an http
+# admin), sending a hash of each editor's e-mail address to a third party. Editors see Wagtail's
+# default avatar, or the one they upload in their account settings.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The database backend: PostgreSQL full text search (English stemming) or SQLite FTS5.
 # production.py switches to OpenSearch/Elasticsearch when OPENSEARCH_URL/ELASTICSEARCH_URL is set.
 WAGTAILSEARCH_BACKENDS = {
