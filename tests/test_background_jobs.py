@@ -177,3 +177,33 @@ def test_a_failing_job_in_the_worker_leaves_no_pages(worker, client, django_user
     assert job.status == Job.FAILED
     assert "injected fault after 20 of 40 talks" in page
     assert not ConferenceIndex.objects.exists() and not TalkPage.objects.exists()
+
+
+def test_an_admin_notes_import_of_many_talks_runs_as_a_job(
+    home, admin, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    import io
+    import zipfile
+
+    from tests.notes_support import FIXTURES as NOTES
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.NOTES_BACKGROUND_THRESHOLD = 2  # the fixture has 3 talks
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("harbour/conference.md", (NOTES / "conference.md").read_bytes())
+        for name in ("whiteboard.png", "rule.png"):
+            archive.writestr(f"harbour/images/{name}", (NOTES / "images" / name).read_bytes())
+    client.force_login(admin)
+    upload = SimpleUploadedFile("notes.zip", buffer.getvalue(), content_type="application/zip")
+    preview = client.post("/admin/notes/import/", {"file": upload, "mode": "publish"})
+    assert not ConferenceIndex.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/notes/import/", {"token": preview.context["token"]})
+    job = Job.objects.get()
+    assert response["Location"] == reverse("background_job", args=[job.pk])
+    assert (job.status, job.done, job.total) == (Job.DONE, 3, 3)
+    assert TalkPage.objects.filter(live=True).count() == 3
+    assert not (settings.MEDIA_ROOT / "notes-import" / preview.context["token"]).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "3 talk(s)" in page and "Open the pages" in page
