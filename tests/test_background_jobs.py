@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -207,3 +208,21 @@ def test_an_admin_notes_import_of_many_talks_runs_as_a_job(
     assert not (settings.MEDIA_ROOT / "notes-import" / preview.context["token"]).exists()
     page = client.get(response["Location"]).content.decode()
     assert "3 talk(s)" in page and "Open the pages" in page
+
+
+def test_superusers_rebuild_the_search_index_as_a_job(home, admin, client, django_user_model,
+                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    client.force_login(admin)
+    assert "Rebuild the search index" in client.get(reverse("background_jobs")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("background_rebuild_index"))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("background_job", args=[job.pk])
+    assert (job.status, job.report["summary"]) == (Job.DONE, "The search index was rebuilt.")
+    editor = django_user_model.objects.create_user("ed", "ed@example.org", "pw")
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    assert client.post(reverse("background_rebuild_index")).status_code == 302  # refused
+    assert Job.objects.count() == 1
+    listing = client.get(reverse("background_jobs")).content.decode()
+    assert "Rebuild the search index</a>" not in listing  # not their job

@@ -495,6 +495,7 @@ EDITOR_ALLOWED = {
     "admin/reports/workflow_tasks/results/": "idem",
     "admin/notes/import/": "editors may import notes (the importer checks every page)",
     "admin/schedule/import/": "editors may import a schedule (the import checks every page)",
+    "admin/jobs/": "their own background jobs only",
     "admin/pages/create/<slug:app_label>/<slug:model_name>": "choose a parent they may add to",
     "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/": "page "
     "type usage: pages of that type they may explore",
