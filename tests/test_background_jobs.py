@@ -123,7 +123,7 @@ def worker():
         process.wait()
 
 
-def watch(client, job, limit=240.0) -> list[str]:
+def watch(client, job, limit=900.0) -> list[str]:
     """The job page's status and progress each time it is loaded, until it is finished."""
     seen = []
     deadline = time.monotonic() + limit  # a guard against a hung worker, not a timing assertion
