@@ -40,7 +40,8 @@ def run_job(job_id: str) -> str:
 
 
 def _finish(job: Job, progress: Progress, status: str, *, report=None, error: str = "") -> None:
-    fields = {"status": status, "finished_at": timezone.now(), "error": error}
+    # the uploaded file is not kept once the job is over (the report is)
+    fields = {"status": status, "finished_at": timezone.now(), "error": error, "payload": None}
     if report is not None:
         fields["report"] = report
     if progress.total:
