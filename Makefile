@@ -16,13 +16,14 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 \
 	$(wildcard /usr/local/bin/python3.1[3-9]) $(wildcard /usr/bin/python3.1[3-9])
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && command -v $(p))))
 
-.PHONY: help demo serve serve-prod test lint format check bench clean
+.PHONY: help demo serve serve-prod worker-prod test lint format check bench clean
 help:
 	@echo "make demo   set up .venv, migrate var/confnotes.sqlite3, load demo content, serve on 127.0.0.1:$(PORT)"
 	@echo "make test   install test extras and run the whole pytest suite"
 	@echo "make lint   ruff, djhtml, lint-imports, manage.py check, makemigrations --check"
 	@echo "make bench  run the benchmarks in benchmarks/"
 	@echo "make serve-prod  gunicorn with production settings on 127.0.0.1:$(PORT) (needs SECRET_KEY, ALLOWED_HOSTS, ...)"
+	@echo "make worker-prod the task worker for background jobs (imports, index rebuilds), production settings"
 
 $(VENV)/.runtime: requirements.lock
 	@py="$(call find_python)"; \
@@ -62,6 +63,12 @@ serve: $(VENV)/.runtime
 serve-prod: $(VENV)/.runtime
 	DJANGO_SETTINGS_MODULE=site_core.settings.production \
 		$(VENV)/bin/gunicorn site_core.wsgi -w 2 -b 127.0.0.1:$(PORT)
+
+# The companion of serve-prod: runs the background jobs (admin imports of many talks) that
+# production settings put on django-tasks-db's database backend. One or more per deployment.
+worker-prod: $(VENV)/.runtime
+	DJANGO_SETTINGS_MODULE=site_core.settings.production \
+		$(MANAGE) db_worker --backend background
 
 test: $(VENV)/.test
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -417,9 +417,16 @@ class TalkPage(BodyPageMixin, Page):
     derived_summary = models.TextField(blank=True, editable=False, default="")
     #: " python sql " — languages of the body's code blocks, kept up to date on save (search facet).
     code_languages = models.CharField(max_length=255, blank=True, editable=False, default="")
+    #: The event's guid (or id) in the published schedule it was imported from
+    #: (pages.schedule): a re-import finds the talk by it, wherever it was moved or renamed.
+    schedule_guid = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
 
     parent_page_types = ["pages.DayPage"]
     subpage_types: list[str] = []
+    #: A copy is a new talk, not the schedule's event (a re-import would not know which to update).
+    exclude_fields_in_copy = ["schedule_guid"]
 
     content_panels = [
         *Page.content_panels,

@@ -14,6 +14,7 @@ from .editors import (
     autosave,  # noqa: F401  (registers its hooks)
 )
 from .notes.admin_views import import_notes_view, user_can_import
+from .schedule import wagtail_hooks as schedule_hooks  # noqa: F401  (registers hooks)
 
 
 class ImportNotesMenuItem(MenuItem):

@@ -45,6 +45,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 import pytest
 
+from pages.background.models import Job
 from pages.editors import groups
 from tests.factories import (
     ConferenceFactory,
@@ -93,6 +94,12 @@ class World:
         self.group_b.user_set.add(self.editor_b)
         Group.objects.get(name=groups.MODERATORS).user_set.add(self.moderator)
         self.collection_a = Collection.objects.get(name=self.conf_a.title)
+        # A background job of editor A (its page is for its owner only).
+        self.job = Job.objects.create(
+            title=f"Import {PAGE_SECRET}",
+            runner="pages.schedule.jobs.run_import",
+            user=self.editor_a,
+        )
 
         self.image = ImageFactory(title=f"Picture {IMAGE_SECRET}", collection=self.collection_a)
         self.document = get_document_model().objects.create(
@@ -212,6 +219,7 @@ def swept_routes() -> list[str]:
 PARAMETERS = {
     "": {
         "page_id": "talk_a",
+        "job_id": "job",
         "parent_page_id": "day_a",
         "page_to_move_id": "talk_a",
         "destination_id": "day_b",
@@ -484,6 +492,8 @@ EDITOR_ALLOWED = {
     "admin/reports/workflow_tasks/": "idem",
     "admin/reports/workflow_tasks/results/": "idem",
     "admin/notes/import/": "editors may import notes (the importer checks every page)",
+    "admin/schedule/import/": "editors may import a schedule (the import checks every page)",
+    "admin/jobs/": "their own background jobs only",
     "admin/pages/create/<slug:app_label>/<slug:model_name>": "choose a parent they may add to",
     "admin/pages/usage/<slug:content_type_app_name>/<slug:content_type_model_name>/": "page "
     "type usage: pages of that type they may explore",

@@ -34,6 +34,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .importer import NotesImporter, max_import_bytes
+from .jobs import background_threshold, start_staged_import
 
 ZIP_MAX_BYTES = 50 * 1024 * 1024
 ZIP_MAX_FILES = 500
@@ -249,7 +250,7 @@ def remove_stale_uploads(max_age: timedelta = timedelta(seconds=UPLOAD_MAX_AGE))
     return removed
 
 
-def _run(request, token: str, entry: dict, dry_run: bool):
+def _run(request, token: str, entry: dict, dry_run: bool, user=None):
     """Import the staged upload (a dry run for the preview) from a private copy on disk."""
     files = _staged_files(token) or {}
     with tempfile.TemporaryDirectory(prefix="confnotes-upload-") as temporary:
@@ -263,7 +264,7 @@ def _run(request, token: str, entry: dict, dry_run: bool):
         importer = NotesImporter(
             publish=entry["mode"] == "publish",
             dry_run=dry_run,
-            user=request.user,
+            user=user if request is None else request.user,
             image_root=directory,
         )
         return importer.import_path(directory / entry["markdown"], name=entry["name"])
@@ -294,6 +295,8 @@ def import_notes_view(request):
             uploads = {**dict(list(uploads.items())[-4:]), token: entry}
             request.session[SESSION_KEY] = uploads
             result = _run(request, token, entry, dry_run=True)
+            entry["talks"] = result.counts()["talk"]
+            request.session[SESSION_KEY] = uploads
             if not result.ok:  # nothing to confirm
                 _delete_staged(token)
             return _preview(request, token, entry, result)
@@ -325,6 +328,12 @@ def _confirm(request, uploads: dict):
         _forget(request, uploads, token)
         messages.success(request, "Nothing was imported; the upload is deleted.")
         return redirect("notes_import")
+    if entry.get("talks", 0) > background_threshold():
+        # Many talks: a background job (pages.background) runs the import and owns the upload.
+        uploads.pop(token, None)
+        request.session[SESSION_KEY] = uploads
+        job = start_staged_import(request.user, token, entry)
+        return redirect("background_job", job_id=job.pk)
     result = _run(request, token, entry, dry_run=False)
     if not result.committed:
         return _preview(request, token, entry, result, status=400)

@@ -40,6 +40,7 @@ SITE_URL = os.environ.get("SITE_URL", "")
 
 INSTALLED_APPS = [
     "pages",
+    "pages.background",
     "snippets",
     "site_core.apps.SiteCoreConfig",
     "wagtail.contrib.redirects",
@@ -70,6 +71,9 @@ INSTALLED_APPS = [
     # Front cache purging (site_core connects the signals); nothing happens unless
     # WAGTAILFRONTENDCACHE is set (below).
     "wagtail.contrib.frontend_cache",
+    # The database task backend's table and its worker (`manage.py db_worker`): used by the
+    # "background" task backend in production (see TASKS).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -208,7 +212,16 @@ CACHES = {
     },
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Two task backends. "default" runs Wagtail's own tasks (search and reference index updates,
+# file deletion, cache purges; Wagtail uses the django-tasks backport, which reads this same
+# setting): immediate everywhere, so an edit is searchable as soon as it is saved and nothing
+# of Wagtail's depends on a worker (the database backend cannot run the backport's tasks).
+# "background" runs Confnotes' long jobs (pages.background): immediate here and in the demo and
+# tests; production.py switches it to django-tasks-db's database backend with its db_worker.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+}
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

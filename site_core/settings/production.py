@@ -144,3 +144,14 @@ elif os.environ.get("ELASTICSEARCH_URL"):
     WAGTAILSEARCH_BACKENDS = search_server(
         "wagtail.search.backends.elasticsearch8", os.environ["ELASTICSEARCH_URL"]
     )
+
+
+# --- Background jobs -----------------------------------------------------------------------
+# Imports of many talks and search index rebuilds started in the admin run in the task worker
+# (`make worker-prod`, i.e. `manage.py db_worker --backend background`), not in the request.
+# BACKGROUND_TASKS=immediate runs them in the request instead (a host without a worker).
+if os.environ.get("BACKGROUND_TASKS", "database") == "database":
+    TASKS = {
+        **TASKS,  # noqa: F405
+        "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }

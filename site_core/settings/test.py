@@ -27,3 +27,9 @@ ROOT_URLCONF = "tests.urls"
 # Login throttling is tested on purpose (tests/test_production.py, override_settings), and
 # django-axes' backend refuses client.login() without a request.
 AXES_ENABLED = False
+# The database task backend, for the test that runs a real db_worker (tests/test_background_jobs.py);
+# every other test runs background jobs immediately.
+TASKS = {
+    **TASKS,  # noqa: F405
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
