@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages.search import views as search_views
+from pages.sharing import views as sharing_views
 from pages.visitors import calendars
 from pages.visitors import views as visitor_views
 from pages.visitors.api import api_router
@@ -49,6 +50,7 @@ urlpatterns = [
         name="calendar_conference",
     ),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("share/<int:page_id>/<str:digest>.png", sharing_views.share_card, name="share_card"),
     path("robots.txt", visitor_views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("api/v2/", api_router.urls),

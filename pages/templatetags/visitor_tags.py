@@ -1,10 +1,13 @@
 """Template tags for sharing and discovery: meta description, canonical URL, JSON-LD."""
 
+from urllib.parse import urlsplit
+
 from django import template
 
 from wagtail.models import Page
 
 from pages import structured_data
+from pages.sharing import cards
 
 register = template.Library()
 
@@ -58,3 +61,21 @@ def speaker_json_ld(context, speaker):
     return structured_data.json_ld_script(
         structured_data.speaker_person(speaker, context.get("request"))
     )
+
+
+@register.simple_tag
+def share_card(page, canonical_url: str) -> dict | None:
+    """The page's share card for ``og:image``: {"url" (absolute, on the canonical URL's
+    origin), "width", "height", "alt"}, or None. Costs no query of its own and never touches
+    the storage (``pages.sharing``); base.html keeps it in a page fragment anyway, because
+    the card's text (speakers, conference) may need what the fragments already cache."""
+    card = page.share_card() if isinstance(page, Page) and page.pk else None
+    if card is None or not canonical_url:
+        return None
+    origin = urlsplit(canonical_url)
+    return {
+        "url": f"{origin.scheme}://{origin.netloc}{cards.card_path(page.pk, card)}",
+        "width": cards.WIDTH,
+        "height": cards.HEIGHT,
+        "alt": card.alt_text(),
+    }
