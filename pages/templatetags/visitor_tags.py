@@ -8,6 +8,13 @@ from wagtail.models import Page
 
 from pages import structured_data
 from pages.sharing import cards
+from pages.visitors.listings import (
+    attach_programme,
+    newest_talks_first,
+    public_talks,
+    tags_with_counts,
+    with_talk_details,
+)
 
 register = template.Library()
 
@@ -79,3 +86,17 @@ def share_card(page, canonical_url: str) -> dict | None:
         "height": cards.HEIGHT,
         "alt": card.alt_text(),
     }
+
+
+@register.simple_tag
+def latest_notes(count: int = 6) -> list:
+    """The newest talks (latest conference day first) with speakers, tags, day and conference:
+    five queries whatever ``count`` is."""
+    talks = newest_talks_first(with_talk_details(public_talks()))[:count]
+    return attach_programme(talks)
+
+
+@register.simple_tag
+def popular_tags(count: int = 12) -> list:
+    """The most used tags (talks and conferences), most used first: three queries."""
+    return sorted(tags_with_counts(), key=lambda tag: (-tag.item_count, tag.name))[:count]
