@@ -213,3 +213,30 @@ def test_conference_page_queries_do_not_grow_with_its_programme(client):
     html = client.get(large_conference.url).content.decode()
     assert html.count('<table class="programme-table">') == 3
     assert small == large, (small, large)
+
+
+# --- favicons and manifest -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_favicons_and_manifest(client):
+    import json
+
+    from PIL import Image
+
+    static = ROOT / "static"
+    manifest = json.loads((static / "site.webmanifest").read_text(encoding="utf-8"))
+    assert manifest["short_name"] == "Confnotes" and manifest["start_url"] == "/"
+    for icon in manifest["icons"]:
+        path = static / icon["src"].removeprefix("/static/")
+        assert path.exists(), icon
+        if icon["type"] == "image/png":
+            width, height = (int(n) for n in icon["sizes"].split("x"))
+            assert Image.open(path).size == (width, height)
+    assert Image.open(static / "favicon.png").size == (32, 32)
+    assert Image.open(static / "apple-touch-icon.png").size == (180, 180)
+    assert Image.open(static / "apple-touch-icon.png").mode == "RGB"  # iOS: no transparency
+    assert (static / "favicon.svg").read_text().startswith("<svg")
+    html = client.get("/no-such-page/").content.decode()
+    for href in ("favicon.svg", "favicon.png", "apple-touch-icon.png", "site.webmanifest"):
+        assert f"/static/{href}" in html, href

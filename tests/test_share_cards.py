@@ -16,7 +16,14 @@ from PIL import Image
 
 from pages.sharing import cards
 from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
-from tests.test_s3 import keys, moto_endpoint, s3  # noqa: F401  (fixtures)
+from tests.test_s3 import (  # noqa: F401  (fixtures)
+    closed_port,
+    keys,
+    moto_endpoint,
+    new_bucket,
+    s3,
+    storages_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +181,14 @@ def test_deleting_a_page_deletes_its_cards(client, talk):
     assert default_storage.listdir(folder)[1]
     talk.delete()
     assert default_storage.listdir(folder)[1] == []
+
+
+@pytest.mark.s3
+def test_a_card_is_served_when_s3_is_down(client, talk, moto_endpoint):  # noqa: F811
+    path, _ = card_of(client, talk)
+    down = storages_for(f"http://127.0.0.1:{closed_port()}", new_bucket(moto_endpoint))
+    with override_settings(STORAGES=down):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.content)).size == (1200, 630)
+    assert response["Cache-Control"] == "public, max-age=300"  # not stored: not kept long
