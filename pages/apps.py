@@ -10,9 +10,11 @@ class PagesConfig(AppConfig):
         from .accessibility import signals as accessibility_signals
         from .editors import groups
         from .notes import search_index
+        from .sharing import cards
 
         accessibility_signals.connect()
         groups.connect()
         fragments.connect()
         search_index.connect()
         tag_slugs.connect()
+        cards.connect()

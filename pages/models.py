@@ -27,6 +27,7 @@ from .blocks import BodyBlock
 from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 from .editors.autosave import CreatedPage  # noqa: F401  (the model lives with its admin code)
 from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
+from .sharing.cards import Card
 from .summaries import derive_summary
 from .tree import (
     ancestor_paths,
@@ -167,6 +168,10 @@ class HomePage(Page):
         """schema.org data for the page (none for the home page)."""
         return None
 
+    def share_card(self) -> Card | None:
+        """What its link preview image says (``pages.sharing``); None: no image."""
+        return Card(self.title, byline=Truncator(self.intro).chars(160))
+
     def own_routes(self) -> list[tuple[str, tuple]]:
         """(URL name, args) of the feeds and calendars of this page itself."""
         return []
@@ -278,6 +283,11 @@ class ConferenceIndex(BodyPageMixin, Page):
 
         return conference_event(self, request)
 
+    def share_card(self) -> Card | None:
+        where = f" · {self.location}" if self.location else ""
+        when = date_range_text(self.start_date, self.end_date)
+        return Card(self.title, kicker=f"{when}{where}", byline="Notes from the talks")
+
     def own_routes(self) -> list[tuple[str, tuple]]:
         names = ("feed_conference_rss", "feed_conference_atom", "calendar_conference")
         return [(name, (self.slug,)) for name in names]
@@ -355,6 +365,12 @@ class DayPage(BodyPageMixin, Page):
 
     def json_ld(self, request) -> dict | None:
         return None
+
+    def share_card(self) -> Card | None:
+        when = dateformat.format(self.date, "l j F Y")
+        return Card(
+            self.title, kicker=f"{self.conference.title} · {when}", byline="Notes from the talks"
+        )
 
     def own_routes(self) -> list[tuple[str, tuple]]:
         return [("calendar_day", (self.pk,))]
@@ -509,6 +525,14 @@ class TalkPage(BodyPageMixin, Page):
         from .structured_data import talk_article
 
         return talk_article(self, request)
+
+    def share_card(self) -> Card | None:
+        names = [speaker.name for speaker in self.speakers]
+        if len(names) > 1:
+            names = [", ".join(names[:-1]), names[-1]]
+        byline = f"Notes on the talk by {' and '.join(names)}" if names else "Notes on the talk"
+        when = dateformat.format(self.day.date, "j F Y")
+        return Card(self.title, kicker=f"{self.conference.title} · {when}", byline=byline)
 
     def own_routes(self) -> list[tuple[str, tuple]]:
         return [("calendar_talk", (self.pk,))]

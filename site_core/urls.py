@@ -12,6 +12,7 @@ from wagtail.documents.views import serve as wagtaildocs_serve
 
 from pages.editors.admin_restrictions import RestrictedBrowseView, RestrictedChosenMultipleView
 from pages.search import views as search_views
+from pages.sharing import views as sharing_views
 from pages.visitors import calendars
 from pages.visitors import views as visitor_views
 from pages.visitors.api import api_router
@@ -75,6 +76,7 @@ urlpatterns = [
         name="calendar_conference",
     ),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("share/<int:page_id>/<str:digest>.png", sharing_views.share_card, name="share_card"),
     path("robots.txt", visitor_views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("api/v2/", api_router.urls),

@@ -142,7 +142,7 @@ def test_talk_page_meta(client, tree):
     assert meta_content(html, "property", "og:type") == "article"
     assert meta_content(html, "property", "og:title") == "Early one"
     assert meta_content(html, "property", "og:url") == ROOT + talk.url
-    assert meta_content(html, "name", "twitter:card") == "summary"
+    assert meta_content(html, "name", "twitter:card") == "summary_large_image"
     assert meta_content(html, "name", "twitter:title") == "Early one"
 
 

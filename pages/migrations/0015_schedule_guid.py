@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pages', '0013_code_keeps_its_whitespace'),
+        ('pages', '0014_hostile_web_tag_slugs'),
     ]
 
     operations = [

@@ -7,6 +7,7 @@ from wagtail.rich_text import RichText, expand_db_html
 
 from pages.blocks.sanitise import safe_url as _safe_url
 from pages.fragments import render_fragment
+from pages.programme import programme_grid as _programme_grid
 
 register = template.Library()
 
@@ -51,3 +52,10 @@ def rich_html(value) -> str:
 def safe_url(value) -> str:
     """A URL for ``href``: empty unless relative or http(s)/ftp/mailto/tel (pages.blocks.sanitise)."""
     return _safe_url(value)
+
+
+@register.simple_tag
+def programme_grid(talks):
+    """``{% programme_grid talks as grid %}``: the day's talks by time and room
+    (``pages.programme``)."""
+    return _programme_grid(talks)

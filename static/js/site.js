@@ -7,7 +7,8 @@
  * Contents
  *   1. Live region for announcements
  *   2. Copy buttons for code blocks ([data-code-block])
- *   3. Start-up
+ *   3. Header search on phones
+ *   4. Start-up
  */
 (function () {
     "use strict";
@@ -132,10 +133,40 @@
     }
 
     /* ----------------------------------------------------------------------
-       3. Start-up
+       3. Header search on phones
+       Without this, the header's "Search" link leads to the search page. With
+       it, the link opens the header's search form in place (one tap) and
+       focuses its box; a second tap closes it. On wide screens the form is
+       always shown and the link hidden (site.css).
+       ---------------------------------------------------------------------- */
+
+    function enhanceHeaderSearch() {
+        var header = document.querySelector(".site-header");
+        var link = header && header.querySelector(".site-header__search-link");
+        var form = header && header.querySelector(".site-search");
+        var input = form && form.querySelector("input[type=search]");
+        if (!link || !input) {
+            return;
+        }
+        link.setAttribute("role", "button");
+        link.setAttribute("aria-expanded", "false");
+        link.setAttribute("aria-controls", form.id);
+        link.addEventListener("click", function (event) {
+            event.preventDefault();
+            var open = header.classList.toggle("site-header--searching");
+            link.setAttribute("aria-expanded", open ? "true" : "false");
+            if (open) {
+                input.focus();
+            }
+        });
+    }
+
+    /* ----------------------------------------------------------------------
+       4. Start-up
        ---------------------------------------------------------------------- */
 
     function init() {
+        enhanceHeaderSearch();
         // No Clipboard API (old browser, insecure context): no buttons at all.
         if (!navigator.clipboard || typeof navigator.clipboard.writeText !== "function") {
             return;
