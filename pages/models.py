@@ -26,7 +26,7 @@ from .accessibility.rules import EDITOR_HELP_HTML, describe_path, heading_level,
 from .blocks import BodyBlock
 from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 from .editors.autosave import CreatedPage  # noqa: F401  (the model lives with its admin code)
-from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
+from .fragments import ContentScope, ContentVersion  # noqa: F401  (the models live with their cache code)
 from .summaries import derive_summary
 from .tree import (
     ancestor_paths,
