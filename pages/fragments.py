@@ -239,7 +239,12 @@ def model_changed(sender, using: str = DEFAULT_DB_ALIAS, update_fields=None, **k
         if update_fields and update_fields <= DRAFT_ONLY_FIELDS:
             return
         instance = kwargs.get("instance")
-        if kwargs.get("signal") is not post_page_move and instance is not None and instance.path:
+        if (
+            kwargs.get("signal") is not post_page_move
+            and instance is not None
+            and instance.path
+            and not instance.alias_of_id  # aliases change what is private (pages.lookups)
+        ):
             scopes = scopes_changed_by(instance.path)
     bump(using, scopes)
 

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The Site and its root page from a cache per content version (pages/lookups.py).
+    "site_core.middleware.SiteLookupMiddleware",
     # An S3 outage during an admin upload becomes a message for the editor, not a 500.
     "site_core.middleware.StorageErrorMiddleware",
     # Publishing refused by the accessibility gate becomes a message on the page's edit view.
