@@ -124,11 +124,13 @@ def loop(renders: int) -> None:
     first = True
     for url in pages.values():
         for mode in MODES:
-            for _ in range(renders):
+            for n in range(renders):
                 if not first:
-                    os.getppid()  # end of a "forget" part
-                forget(mode, paths[url])
+                    os.getppid()  # end of a render, start of the unmeasured part
                 first = False
+                forget(mode, paths[url])
+                if mode == "cached" and n == 0:
+                    client.get(url)  # other pages' "from scratch" emptied the cache
                 os.getppid()  # the marker: callgrind dumps the counts so far
                 client.get(url)
     os.getppid()
@@ -165,8 +167,9 @@ def count_instructions(database_url: str, renders: int) -> list[int]:
                 if line.startswith(("totals:", "summary:")):
                     totals.append(int(line.split()[1]))
                     break
-    # part 0 is start-up and warm-up, then renders and "forget" parts alternate, then the exit
-    measured = totals[1:-1:2]
+    # callgrind.out.1 is start-up and warm-up, then renders and "forget" parts alternate (the
+    # exit goes to callgrind.out, not read)
+    measured = totals[1::2]
     return [sum(measured[n : n + renders]) // renders for n in range(0, len(measured), renders)]
 
 

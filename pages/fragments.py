@@ -49,6 +49,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from taggit.models import TagBase
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.documents.models import AbstractDocument
 from wagtail.embeds.models import Embed
 from wagtail.images.models import AbstractImage, AbstractRendition
@@ -70,6 +71,7 @@ WATCHED_MODELS = (
     AbstractDocument,
     Embed,
     TagBase,
+    SearchPromotion,  # shown on the search page, cached per version too
 )
 WATCHED_APPS = {"snippets"}
 #: A page save that writes only these (a draft saved, a page locked) changes nothing public.
