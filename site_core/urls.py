@@ -3,15 +3,13 @@ from django.urls import include, path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
 from pages.search import views as search_views
-from pages.visitors import calendars
+from pages.visitors import calendars, sitemaps
 from pages.visitors import views as visitor_views
 from pages.visitors.api import api_router
 from pages.visitors.feeds import ConferenceFeed, SpeakerFeed, TagFeed, TalkFeed
-from pages.visitors.sitemaps import SITEMAPS
 from site_core import views
 
 handler500 = "site_core.views.server_error"
@@ -48,7 +46,8 @@ urlpatterns = [
         calendars.conference_calendar,
         name="calendar_conference",
     ),
-    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("robots.txt", visitor_views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("api/v2/", api_router.urls),

@@ -191,6 +191,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# A sitemap file lists at most this many URLs; past it /sitemap.xml is a sitemap index
+# (pages/visitors/sitemaps.py).
+SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", 50_000))
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Wagtail looks renditions up here before asking the database.
