@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -193,7 +194,11 @@ def search(request):
 
 
 def _cache_key(request) -> str | None:
-    if request.method != "GET" or request.user.is_authenticated:
+    if (
+        request.method != "GET"
+        or request.user.is_authenticated
+        or isinstance(caches["fragments"], DummyCache)  # nothing to keep it in: no version read
+    ):
         return None
     version = site_version(request)
     if version is None:
