@@ -14,6 +14,8 @@ The caches are bypassed while the current transaction has changed content not ye
 cache (the test settings) everything is looked up as before, without reading the token.
 """
 
+import hashlib
+
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -67,7 +69,8 @@ def page_at(url_path: str, request=None):
     """The specific live-or-not page whose ``url_path`` is ``url_path``, or None: one query for
     the page when its id and class are cached (and two, once, when not)."""
     token = _token(request)
-    key = f"lookups:route:{token}:{url_path}"
+    digest = hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()  # any length
+    key = f"lookups:route:{token}:{digest}"
     cache = caches["default"]
     found = cache.get(key) if token else None
     if found is None:
