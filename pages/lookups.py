@@ -18,7 +18,7 @@ import hashlib
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -45,12 +45,16 @@ def _token(request=None) -> str | None:
 
 
 def site_for_request(request) -> Site | None:
-    """``Site.find_for_request``, with the site's specific root page, cached per version."""
+    """``Site.find_for_request``, with the site's specific root page, cached per version, set
+    on the request for Wagtail; None (and nothing set) when it cannot be cached now."""
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
-    token = _token(request)
-    if token is None:
-        return Site.find_for_request(request)
+    try:
+        token = _token(request)
+    except DatabaseError:  # the view says so (/healthz: 503), not this look-up
+        return None
+    if token is None:  # nothing to cache: Wagtail finds it when it needs it
+        return None
     key = f"lookups:site:{token}:{request._get_raw_host()}:{request.get_port()}"
     cache = caches["default"]
     found = cache.get(key)
