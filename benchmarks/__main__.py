@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in one run, printing its figures.
 
-python -m benchmarks   # render, search, import, hostile imports, uploads, S3 faults, http, soak
+python -m benchmarks   # scratch (budgets), render, search, import, hostile imports, uploads, S3 faults, http (wrk), soak
 BENCH_TALKS=2000 python -m benchmarks
 """
 
@@ -12,6 +12,8 @@ import sys
 def main() -> int:
     talks = os.environ.get("BENCH_TALKS", "10000")
     steps = [
+        # Instructions per render, cached and from scratch, beside the budgets of issue #20.
+        [sys.executable, "-m", "benchmarks.scratch"],
         [sys.executable, "-m", "benchmarks.render"],
         [sys.executable, "-m", "benchmarks.search", "--talks", talks],
         # Markdown import: talks per second for a generated 1,000-talk file.

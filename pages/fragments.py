@@ -13,6 +13,18 @@ restriction, a site, an image or one of its renditions, a document, an embed, a 
 snippet (speakers) is saved or deleted. Every request that renders a fragment reads the token
 once (one primary-key query); old entries simply expire.
 
+**Invalidation by what changed.** Publishing, unpublishing or deleting a page does not replace
+the site-wide token: it replaces the tokens of two *scopes* (:class:`ContentScope`, keyed by a
+page path), its conference (the ancestor at ``CONFERENCE_DEPTH``: the page itself, its day,
+the conference's programme, the pager of its neighbours, breadcrumbs) and the home page (the
+ancestor at ``HOME_DEPTH``: every listing of conferences and talks). A fragment of a page in a
+conference is keyed by the site token *and* that conference's token, a fragment of the home page
+by the site token and the home scope's, so a publish in one conference leaves the fragments of
+every other conference cached. What is not a page under a conference (an image, a speaker, a
+tag, a restriction, a site, a move, the home page itself) still replaces the site-wide token.
+Speaker, tag and feed pages are views rendered per request; the front cache purges them
+(``site_core.frontend_cache``).
+
 The token is replaced right after the change commits (once per transaction), in a transaction
 of its own: holding the row's lock for the whole of an editor's transaction would make
 concurrent publishes wait on each other and could deadlock. Committing first is safe: a
@@ -37,11 +49,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from taggit.models import TagBase
+from wagtail.contrib.search_promotions.models import SearchPromotion
 from wagtail.documents.models import AbstractDocument
 from wagtail.embeds.models import Embed
 from wagtail.images.models import AbstractImage, AbstractRendition
 from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import page_unpublished, post_page_move
+from wagtail.signals import page_slug_changed, page_unpublished, post_page_move
+
+from .tree import CONFERENCE_DEPTH, HOME_DEPTH, ancestor_path
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +71,7 @@ WATCHED_MODELS = (
     AbstractDocument,
     Embed,
     TagBase,
+    SearchPromotion,  # shown on the search page, cached per version too
 )
 WATCHED_APPS = {"snippets"}
 #: A page save that writes only these (a draft saved, a page locked) changes nothing public.
@@ -73,10 +89,26 @@ DRAFT_ONLY_FIELDS = frozenset(
 )
 
 
+class ContentScope(models.Model):
+    """A token per part of the tree (the page path of a conference or of the home page), replaced
+    when a page of that part is published, unpublished or deleted."""
+
+    path = models.CharField(max_length=255, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "content scope"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.token}"
+
+
 class ContentVersion(models.Model):
     """One row: a token that changes whenever published content may have changed."""
 
     token = models.CharField(max_length=32)
+    #: Replaced by every bump, site-wide or of a scope: a version of everything public.
+    edit_token = models.CharField(max_length=32, default="")
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -87,52 +119,106 @@ class ContentVersion(models.Model):
 
 
 def current_token(request=None) -> str | None:
-    """The content version token (read once per request), or None when there is no row yet."""
-    if request is not None and hasattr(request, "_content_version"):
-        return request._content_version
-    # One indexed primary-key read per request: plain SQL, the ORM would cost more than the read.
+    """The site-wide token (read once per request), or None when there is no row yet."""
+    versions = content_versions(request)
+    return versions[0] if versions else None
+
+
+def scope_of(path: str) -> str | None:
+    """The scope of the page at ``path``: its conference, the home page, or None (site-wide)."""
+    if len(path) >= CONFERENCE_DEPTH * Page.steplen:
+        return ancestor_path(path, CONFERENCE_DEPTH)
+    if len(path) == HOME_DEPTH * Page.steplen:
+        return path
+    return None
+
+
+def scopes_changed_by(path: str) -> frozenset[str] | None:
+    """The scopes a change to the page at ``path`` makes stale (None: the whole site)."""
+    if len(path) >= CONFERENCE_DEPTH * Page.steplen:
+        return frozenset({ancestor_path(path, CONFERENCE_DEPTH), ancestor_path(path, HOME_DEPTH)})
+    return None
+
+
+def content_versions(request=None, scope: str | None = None) -> tuple[str, str, str] | None:
+    """(site token, edit token, token of ``scope``) in one query, read once per request and
+    scope; None when there is no site token yet. A scope never bumped has the token ``""``.
+    The edit token is replaced by every bump, site-wide or scoped: a version of everything."""
+    cached = getattr(request, "_content_versions", None) if request is not None else None
+    if cached is not None and scope in cached:
+        return cached[scope]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT token FROM {ContentVersion._meta.db_table} WHERE id = %s",  # noqa: S608
-            [ROW_ID],
+            f"SELECT 0, token, edit_token FROM {ContentVersion._meta.db_table} "  # noqa: S608
+            f"WHERE id = %s UNION ALL SELECT 1, token, '' FROM {ContentScope._meta.db_table} "
+            "WHERE path = %s",
+            [ROW_ID, scope or ""],
         )
-        row = cursor.fetchone()
-    token = row[0] if row else None
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    versions = (*rows[0], rows.get(1, ("",))[0]) if 0 in rows else None
     if request is not None:
-        request._content_version = token
-    return token
+        if cached is None:
+            cached = request._content_versions = {}
+        cached[scope] = versions
+    return versions
 
 
-def bump_now() -> None:
-    """Give the content a new version: every cached fragment is stale from now on."""
-    token = uuid.uuid4().hex
-    if not ContentVersion.objects.filter(pk=ROW_ID).update(token=token, changed_at=timezone.now()):
-        ContentVersion.objects.update_or_create(pk=ROW_ID, defaults={"token": token})
+def site_version(request=None) -> str | None:
+    """A version of everything public (replaced by any change a fragment would see), for
+    caches of whole-site views such as search; None when there is no version row yet."""
+    versions = content_versions(request)
+    return versions[1] if versions else None
+
+
+def bump_now(scopes: frozenset[str] | None = None) -> None:
+    """Give the content a new version: every cached fragment is stale from now on, or only
+    those of ``scopes`` (page paths, see :func:`scopes_changed_by`)."""
+    site_wide = {} if scopes is not None else {"token": uuid.uuid4().hex}
+    values = {**site_wide, "edit_token": uuid.uuid4().hex, "changed_at": timezone.now()}
+    if not ContentVersion.objects.filter(pk=ROW_ID).update(**values):
+        ContentVersion.objects.update_or_create(
+            pk=ROW_ID, defaults={"token": uuid.uuid4().hex, **values}
+        )
+    for path in sorted(scopes or ()):
+        token = uuid.uuid4().hex
+        if not ContentScope.objects.filter(path=path).update(token=token):
+            ContentScope.objects.update_or_create(path=path, defaults={"token": token})
 
 
 class PendingBump:
-    """``bump_now`` due at the next commit; one per transaction is enough."""
+    """``bump_now`` due at the next commit; one per transaction is enough. ``scopes`` collects
+    what the transaction changed (None once anything site-wide changed)."""
 
     done = False
 
+    def __init__(self, scopes: frozenset[str] | None = None):
+        self.scopes = None if scopes is None else set(scopes)
+
+    def add(self, scopes: frozenset[str] | None) -> None:
+        if scopes is None or self.scopes is None:
+            self.scopes = None
+        else:
+            self.scopes |= scopes
+
     def __call__(self) -> None:
         self.done = True
-        bump_now()
+        bump_now(None if self.scopes is None else frozenset(self.scopes))
 
 
-def bump(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Give the content a new version when the current transaction commits (now, outside one)."""
+def bump(using: str = DEFAULT_DB_ALIAS, scopes: frozenset[str] | None = None) -> None:
+    """Give the content (or only ``scopes`` of it) a new version when the current transaction
+    commits (now, outside one)."""
     conn = connections[using]
     if conn.in_atomic_block:
         savepoints = set(conn.savepoint_ids)
         # Already due at this commit, from this savepoint or an outer one (a rollback that
-        # drops it drops this change too)?
-        if any(
-            isinstance(func, PendingBump) and not func.done and sids <= savepoints
-            for sids, func, _ in conn.run_on_commit
-        ):
-            return
-    transaction.on_commit(PendingBump(), using=using, robust=True)
+        # drops it drops this change too; one that drops only this savepoint leaves a bump of
+        # more than needed, which is harmless)?
+        for sids, func, _ in conn.run_on_commit:
+            if isinstance(func, PendingBump) and not func.done and sids <= savepoints:
+                func.add(scopes)
+                return
+    transaction.on_commit(PendingBump(scopes), using=using, robust=True)
 
 
 _watched: dict[type, bool] = {}
@@ -150,9 +236,23 @@ def model_changed(sender, using: str = DEFAULT_DB_ALIAS, update_fields=None, **k
     # Fixture loads (raw saves: loaddata, a restore) count too: they change what pages show.
     if not is_watched(sender):
         return
-    if update_fields and issubclass(sender, Page) and update_fields <= DRAFT_ONLY_FIELDS:
-        return
-    bump(using)
+    scopes = None
+    if issubclass(sender, Page):
+        if update_fields and update_fields <= DRAFT_ONLY_FIELDS:
+            return
+        instance = kwargs.get("instance")
+        if (
+            kwargs.get("signal") is not post_page_move
+            and instance is not None
+            and instance.path
+            and not instance.alias_of_id  # aliases change what is private (pages.lookups)
+        ):
+            scopes = scopes_changed_by(instance.path)
+    bump(using, scopes)
+
+
+def site_wide_change(sender, **kwargs) -> None:
+    bump()
 
 
 def relation_changed(sender, instance, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs):
@@ -166,6 +266,8 @@ def connect() -> None:
     m2m_changed.connect(relation_changed, dispatch_uid="pages.fragments.m2m")
     # Moves rewrite paths with queryset updates, which send no post_save.
     post_page_move.connect(model_changed, dispatch_uid="pages.fragments.move")
+    # A new slug rewrites the URLs of the page and its descendants, which any body may link to.
+    page_slug_changed.connect(site_wide_change, dispatch_uid="pages.fragments.slug")
     page_unpublished.connect(model_changed, dispatch_uid="pages.fragments.unpublish")
 
 
@@ -182,11 +284,14 @@ def fragment_key(context, name: str) -> str | None:
         or request.method not in ("GET", "HEAD")
     ):
         return None
-    token = current_token(request)
-    if token is None:
+    versions = content_versions(request, scope_of(page.path))
+    if versions is None:
         return None
     site = Site.find_for_request(request)
-    return f"fragment:{name}:{site.pk if site else 0}:{page.pk}:{page.cache_key}:{token}"
+    token, _edit_token, scope_token = versions
+    return (
+        f"fragment:{name}:{site.pk if site else 0}:{page.pk}:{page.cache_key}:{token}:{scope_token}"
+    )
 
 
 def render_fragment(context, name: str, nodelist) -> str:

@@ -26,7 +26,8 @@ from .accessibility.rules import EDITOR_HELP_HTML, describe_path, heading_level,
 from .blocks import BodyBlock
 from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepare_stream
 from .editors.autosave import CreatedPage  # noqa: F401  (the model lives with its admin code)
-from .fragments import ContentVersion  # noqa: F401  (the model lives with its cache code)
+from .fragments import ContentScope, ContentVersion  # noqa: F401  (the models live with their cache code)
+from .lookups import has_no_view_restrictions, page_at
 from .sharing.cards import Card
 from .summaries import derive_summary
 from .tree import (
@@ -115,6 +116,12 @@ class BodyPageMixin(models.Model):
             **kwargs,
         )
 
+    def get_view_restrictions(self):
+        """Wagtail's, without its two queries when no restriction can apply (pages.lookups)."""
+        if has_no_view_restrictions(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
+
     @cached_property
     def anchored_body(self) -> list[tuple]:
         """[(bound block, anchor id or "", code block number or 0)] in order."""
@@ -190,11 +197,16 @@ class HomePage(Page):
         back to Wagtail's walk, which also gives the usual 404.
         """
         if path_components:
-            url_path = self.url_path + "/".join(path_components) + "/"
-            page = Page.objects.filter(url_path=url_path).only("id", "content_type").first()
+            page = page_at(self.url_path + "/".join(path_components) + "/", request)
             if page is not None:
-                return page.specific.route(request, [])
+                return page.route(request, [])
         return super().route(request, path_components)
+
+    def get_view_restrictions(self):
+        """Wagtail's, without its two queries when no restriction can apply (pages.lookups)."""
+        if has_no_view_restrictions(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -117,6 +117,8 @@ def listing_urls(page) -> set[str]:
             urls |= page_urls(ancestor)
     for name in ("feed_site_rss", "feed_site_atom", "sitemap", "speaker_index", "tag_index"):
         urls.update(_reverse(root, name))
+    for section in ("pages", "listings", "speakers", "tags"):  # past SITEMAP_MAX_URLS
+        urls.update(_reverse(root, "sitemap_section", section))
     specific = lineage[-1]
     routes = [route for item in lineage for route in _routes(item, "own_routes")]
     routes += _routes(specific, "listing_routes")

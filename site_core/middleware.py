@@ -33,6 +33,21 @@ def is_admin_path(path: str) -> bool:
     return path.startswith(admin_prefix())
 
 
+class SiteLookupMiddleware:
+    """Finds the Wagtail ``Site`` of a GET or HEAD request from a cache kept per content version
+    (``pages.lookups.site_for_request``): the site and its root page without their queries."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and not is_admin_path(request.path):
+            from pages.lookups import site_for_request
+
+            site_for_request(request)
+        return self.get_response(request)
+
+
 class StorageErrorMiddleware:
     """Turn an S3 failure during an admin request into a message for the editor, not a 500.
 

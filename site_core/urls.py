@@ -6,18 +6,16 @@ from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
-from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as wagtaildocs_serve
 
 from pages.editors.admin_restrictions import RestrictedBrowseView, RestrictedChosenMultipleView
 from pages.search import views as search_views
 from pages.sharing import views as sharing_views
-from pages.visitors import calendars
+from pages.visitors import calendars, sitemaps
 from pages.visitors import views as visitor_views
 from pages.visitors.api import api_router
 from pages.visitors.feeds import ConferenceFeed, SpeakerFeed, TagFeed, TalkFeed
-from pages.visitors.sitemaps import SITEMAPS
 from site_core import views
 from site_core.privacy_passwords import throttled
 
@@ -75,7 +73,8 @@ urlpatterns = [
         calendars.conference_calendar,
         name="calendar_conference",
     ),
-    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("share/<int:page_id>/<str:digest>.png", sharing_views.share_card, name="share_card"),
     path("robots.txt", visitor_views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),

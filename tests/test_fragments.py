@@ -49,10 +49,10 @@ def tree(django_capture_on_commit_callbacks):
         return make_tree()
 
 
-def make_tree():
-    conference = ConferenceFactory(title="Cacheconf 2026")
+def make_tree(name: str = "Cacheconf 2026", speaker_name: str = "Ada Example"):
+    conference = ConferenceFactory(title=name)
     day = DayFactory(parent=conference, title="Day 1", date=datetime.date(2026, 5, 4))
-    speaker = SpeakerFactory(name="Ada Example")
+    speaker = SpeakerFactory(name=speaker_name)
     image = ImageFactory()
     talks = [
         TalkFactory(
@@ -295,3 +295,60 @@ def test_a_failing_cache_costs_speed_not_the_page(client, tree, settings, caplog
     settings.CACHES = {**settings.CACHES, "fragments": {"BACKEND": f"{__name__}.BrokenCache"}}
     assert article(html_of(client, talk.url)) == article(expected)
     assert "The fragments cache failed" in caplog.text
+
+
+def test_a_publish_leaves_other_conferences_cached(
+    client, tree, django_capture_on_commit_callbacks
+):
+    """Invalidation by what changed: a talk of an unrelated conference stays cached, while the
+    pages that show the edited talk (itself, its neighbours, day, conference, home) change."""
+    with django_capture_on_commit_callbacks(execute=True):
+        other = make_tree("Otherconf 2026", "Bo Example")
+    other_talk = other["talks"][1]
+    edited = tree["talks"][0]
+    urls = [edited.url, tree["talks"][1].url, tree["day"].url, tree["conference"].url]
+    for url in [*urls, other_talk.url]:
+        html_of(client, url)
+    other_html, cached = queries_of(client, other_talk.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        edited.title = "Renamed in one conference"
+        edited.save_revision().publish()
+    html, after_publish = queries_of(client, other_talk.url)
+    assert (html, after_publish) == (other_html, cached)
+    for url in urls:
+        assert "Renamed in one conference" in html_of(client, url), url
+    # A change that is not a page of one conference (a speaker) still reaches every page.
+    with django_capture_on_commit_callbacks(execute=True):
+        other["speaker"].name = "Renamed speaker"
+        other["speaker"].save()
+    html, after_speaker = queries_of(client, other_talk.url)
+    assert "Renamed speaker" in html and after_speaker > cached
+
+
+def test_a_publish_bumps_only_its_conference_and_home_scopes(
+    tree, django_capture_on_commit_callbacks
+):
+    from pages.fragments import ContentScope, site_version
+
+    token, edit = current_token(), site_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        tree["talks"][0].save_revision().publish()
+    conference_path = tree["conference"].path
+    assert set(ContentScope.objects.values_list("path", flat=True)) == {
+        conference_path,
+        conference_path[:8],
+    }
+    assert current_token() == token  # the site-wide token is kept...
+    assert site_version() != edit  # ...while the version of everything moves on
+    with django_capture_on_commit_callbacks(execute=True):
+        tree["talks"][0].move(tree["day"], pos="first-child")
+    assert current_token() != token  # a move is site-wide
+
+
+def test_a_new_slug_is_site_wide(tree, django_capture_on_commit_callbacks):
+    token = current_token()
+    day = tree["day"]
+    with django_capture_on_commit_callbacks(execute=True):
+        day.slug = "renamed-day"
+        day.save_revision().publish()
+    assert current_token() != token

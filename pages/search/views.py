@@ -1,20 +1,25 @@
 """The search page and the search box's suggestions (``/search/``, ``/search/suggest/``)."""
 
+import hashlib
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Length, Substr
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.query import PlainText
 
+from pages.fragments import site_version
 from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
 from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path
 from snippets.models import Speaker
@@ -24,6 +29,8 @@ from .hits import record_hit
 from .query import all_words, clean_query, excerpt, parse_query, raw_text
 from .ranking import ranked_ids as fast_ranked_ids
 from .vocabulary import correct
+
+logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
 #: Results (and facet counts) cover at most this many best matches.
@@ -167,7 +174,58 @@ def _decorate(ids: list[int], words: list[str]) -> list[dict]:
 
 
 def search(request):
-    """Search talks, days, conferences and speakers. Odd input is cleaned, never a 500."""
+    """Search talks, days, conferences and speakers. Odd input is cleaned, never a 500.
+
+    What anonymous visitors get is kept in the ``fragments`` cache until the content (and so
+    the index) changes: the key holds the site's content version (``site_version``: replaced by
+    every publish, edit of a speaker, tag or search promotion…) and the query string. The search
+    is still counted (search-terms statistics) when the page comes from the cache.
+    """
+    key = _cache_key(request)
+    if key is not None:
+        cached = _cache_get(key)
+        if cached is not None:
+            html, hit_text = cached
+            if hit_text:
+                record_hit(SearchQueryRecord.get(hit_text))
+            return HttpResponse(html)
+    response = _search(request)
+    if key is not None and response.status_code == 200:
+        _cache_set(key, (response.content.decode(), getattr(response, "hit_text", "")))
+    return response
+
+
+def _cache_key(request) -> str | None:
+    if (
+        request.method != "GET"
+        or request.user.is_authenticated
+        or isinstance(caches["fragments"], DummyCache)  # nothing to keep it in: no version read
+    ):
+        return None
+    version = site_version(request)
+    if version is None:
+        return None
+    query = sorted(request.GET.lists())
+    digest = hashlib.sha256(repr(query).encode()).hexdigest()
+    return f"search:{version}:{digest}"
+
+
+def _cache_get(key: str):
+    try:
+        return caches["fragments"].get(key)
+    except Exception:
+        logger.exception("The fragments cache failed; searching uncached")
+        return None
+
+
+def _cache_set(key: str, value) -> None:
+    try:
+        caches["fragments"].set(key, value)
+    except Exception:
+        logger.exception("The fragments cache failed to store a search")
+
+
+def _search(request):
     raw = request.GET.get("q", "")
     parsed = parse_query(raw)
     filters = _filters(request)
@@ -195,7 +253,9 @@ def search(request):
         speaker_query = all_words(shown_words) if outcome.mode == "corrected" else parsed.query
         speakers = list(Speaker.objects.search(speaker_query, operator="and")[:5])
     promotions = []
+    hit_text = ""
     if page_number == 1:
+        hit_text = parsed.text
         query_record = SearchQueryRecord.get(parsed.text)
         record_hit(query_record)
         promotions = list(
@@ -224,7 +284,9 @@ def search(request):
             "page_links": _page_query(request),
         }
     )
-    return render(request, "search.html", context)
+    response = render(request, "search.html", context)
+    response.hit_text = hit_text  # counted again when the page is served from the cache
+    return response
 
 
 def _restriction_above(path_field: str):

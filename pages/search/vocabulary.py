@@ -19,7 +19,7 @@ from django.db.models import Count, Max
 
 from wagtail.models import Page
 
-from pages.fragments import current_token
+from pages.fragments import site_version
 from pages.models import ConferenceIndex, DayPage, TalkPage
 from snippets.models import Speaker
 
@@ -42,7 +42,7 @@ def words_of(text: str) -> set[str]:
 def _fingerprint() -> tuple:
     pages = Page.objects.aggregate(n=Count("id"), latest=Max("latest_revision_created_at"))
     speakers = Speaker.objects.aggregate(n=Count("id"), latest=Max("id"))
-    return current_token(), *pages.values(), *speakers.values()
+    return site_version(), *pages.values(), *speakers.values()
 
 
 def _documents():

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # The Site and its root page from a cache per content version (pages/lookups.py).
+    "site_core.middleware.SiteLookupMiddleware",
     # An S3 outage during an admin upload becomes a message for the editor, not a 500.
     "site_core.middleware.StorageErrorMiddleware",
     # Publishing refused by the accessibility gate becomes a message on the page's edit view.
@@ -194,6 +196,10 @@ STORAGES = {
     # Compressed files with hashed names: WhiteNoise serves them with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# A sitemap file lists at most this many URLs; past it /sitemap.xml is a sitemap index
+# (pages/visitors/sitemaps.py).
+SITEMAP_MAX_URLS = int(os.environ.get("SITEMAP_MAX_URLS", 50_000))
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
