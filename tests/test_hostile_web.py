@@ -127,10 +127,11 @@ def test_methods_a_public_view_does_not_serve_answer_405(site, method):
 
 
 def test_served_methods_still_work(site):
+    """GET and HEAD (link checkers, uptime monitors, crawlers) answer 200 on every public view."""
     client = Client()
     for url in PUBLIC_URLS:
         assert client.get(url).status_code == 200, url
-    assert client.head("/").status_code == 200
+        assert client.head(url).status_code == 200, ("HEAD", url)
     assert client.options("/api/v2/pages/").status_code == 200
 
 

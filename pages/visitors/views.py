@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from taggit.models import Tag
 
@@ -53,7 +53,7 @@ def _crumbs(*crumbs) -> list[dict]:
     return [{"title": "Home", "url": "/"}] + [{"title": t, "url": u} for t, u in crumbs]
 
 
-@require_GET
+@require_safe
 def speaker_index(request):
     """``/speakers/``: every speaker, alphabetically, with how many public talks they gave."""
     page_obj = _paginate(request, speakers_with_counts().order_by("name", "pk"), SPEAKERS_PER_PAGE)
@@ -70,7 +70,7 @@ def speaker_index(request):
     )
 
 
-@require_GET
+@require_safe
 def speaker_detail(request, slug: str):
     """``/speakers/<slug>/``: bio, photo, links and every public talk, newest first."""
     speaker = get_object_or_404(Speaker.objects.select_related("photo"), slug=slug)
@@ -100,7 +100,7 @@ def speaker_detail(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 def tag_index(request):
     """``/tags/``: every tag used on a public talk or conference, with counts."""
     page_obj = _paginate(request, tags_with_counts(), TAGS_PER_PAGE)
@@ -132,7 +132,7 @@ def _newest_first(talk_rows, conference_rows) -> list[tuple]:
     return [item for _key, item in keyed]
 
 
-@require_GET
+@require_safe
 def tag_detail(request, slug: str):
     """``/tags/<slug>/``: every public talk and conference with the tag, newest first, paginated."""
     tag = get_object_or_404(Tag, slug=slug)
@@ -185,7 +185,7 @@ def tag_detail(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     """``/robots.txt``: crawl everything public except the admin, search results and the API."""
     lines = [
