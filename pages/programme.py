@@ -6,6 +6,8 @@ show it as a ``<table>`` with row and column headers (``templates/includes/progr
 
 from dataclasses import dataclass, field
 
+from pages.tree import time_group
+
 #: Column heading for talks whose room is not given.
 NO_ROOM = "Room not given"
 
@@ -35,5 +37,5 @@ def programme_grid(talks) -> Grid:
     for talk in talks:
         row = rows.setdefault(talk.start_time, Row(talk.start_time, [[] for _ in rooms]))
         row.cells[rooms.index(talk.room.strip() or NO_ROOM)].append(talk)
-    ordered = sorted(rows.values(), key=lambda row: (row.time is None, row.time or 0))
+    ordered = sorted(rows.values(), key=lambda row: (time_group(row.time), row.time or 0))
     return Grid(rooms=rooms, rows=ordered)

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from wagtail.models import Page, Site
 
 from pages.models import page_description
+from pages.tree import talk_datetime
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -97,7 +98,7 @@ def talk_article(talk, request, site_name: str | None = None) -> dict:
         "@type": "Event",
         "name": talk.title,
         "startDate": (
-            f"{day.date.isoformat()}T{talk.start_time:%H:%M}"
+            f"{talk_datetime(day.date, talk.start_time):%Y-%m-%dT%H:%M}"
             if talk.start_time
             else day.date.isoformat()
         ),

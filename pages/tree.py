@@ -5,12 +5,14 @@ page's parent's path is its own minus one step, and the ancestor at depth ``d`` 
 ``d`` steps. Depths: the tree root 1, the home page 2, a conference 3, a day 4, a talk 5.
 
 The programme: days by number, then date (then tree order); the talks of a day by start time,
-untimed talks last, then tree order.
+untimed talks last, then tree order. A day may run past midnight (a schedule's "day change", as
+in frab and pretalx): a talk that starts before ``NIGHT_ENDS`` belongs to the night after its
+day, so it comes after the day's evening talks and takes place on the next calendar date.
 """
 
 import datetime
 
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Length, Substr
 
 from wagtail.models import Page
@@ -47,9 +49,37 @@ def ancestor_path_expression(path: str, depth: int):
     return Substr(path, 1, depth * Page.steplen)
 
 
+NIGHT_ENDS = datetime.time(5, 0)
+"""Talks starting before this belong to the night after their day (see the module's docstring).
+No conference here starts its morning talks before five; late-night sessions are common."""
+
+_DAY, _NIGHT, _UNTIMED = 0, 1, 2
+
+
+def time_group(start_time: datetime.time | None) -> int:
+    """Where a start time falls in its day's programme: the day, the night after it, or untimed."""
+    if start_time is None:
+        return _UNTIMED
+    return _NIGHT if start_time < NIGHT_ENDS else _DAY
+
+
+def talk_datetime(date: datetime.date, start_time: datetime.time) -> datetime.datetime:
+    """When a talk of the day ``date`` starts (naive): after-midnight talks are on the next date."""
+    if time_group(start_time) == _NIGHT:
+        date += datetime.timedelta(days=1)
+    return datetime.datetime.combine(date, start_time)
+
+
 def programme_order() -> tuple:
-    """Talks of a day in programme order: by time (untimed talks last), then as in the tree."""
-    return (F("start_time").asc(nulls_last=True), "path")
+    """Talks of a day in programme order: by time, the night after the day next, untimed talks
+    last, then as in the tree (the SQL twin of :func:`time_group`)."""
+    group = Case(
+        When(start_time__isnull=True, then=Value(_UNTIMED)),
+        When(start_time__lt=NIGHT_ENDS, then=Value(_NIGHT)),
+        default=Value(_DAY),
+        output_field=IntegerField(),
+    )
+    return (group.asc(), F("start_time").asc(nulls_last=True), "path")
 
 
 def day_order() -> tuple:
@@ -64,4 +94,4 @@ def day_sort_key(day_number: int, date: datetime.date, path: str) -> tuple:
 
 def talk_sort_key(day_key: tuple, start_time: datetime.time | None, path: str) -> tuple:
     """The sort key of a talk across a conference's days, the same order as the programme."""
-    return (day_key, start_time is None, start_time or datetime.time.min, path)
+    return (day_key, time_group(start_time), start_time or datetime.time.min, path)

@@ -30,7 +30,7 @@ from django.utils.http import content_disposition_header
 
 from pages.models import ConferenceIndex, DayPage
 from pages.structured_data import site_root_url
-from pages.tree import day_sort_key, programme_order, talk_sort_key
+from pages.tree import day_sort_key, programme_order, talk_datetime, talk_sort_key
 
 from .listings import attach_programme, public_talks, with_talk_details
 
@@ -126,7 +126,7 @@ class ICalendar:
     def add_talk(self, talk, request) -> None:
         """A timed talk; it must know its ``day`` and ``conference`` (see attach_programme)."""
         day, conference = talk.day, talk.conference
-        start = datetime.datetime.combine(day.date, talk.start_time)
+        start = talk_datetime(day.date, talk.start_time)
         speakers = [link.speaker.name for link in talk.talk_speakers.all()]
         description = "\n".join(
             part
