@@ -27,6 +27,7 @@ from wagtail.permissions import policy_registry
 
 from pages.accessibility.rules import check_stream
 from pages.editors.groups import conference_collection
+from pages.editors.permissions import user_can
 from pages.editors.uploads import SafeImageField
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from snippets.models import Speaker
@@ -75,16 +76,8 @@ class ImportRun:
         self.site_root_paths = None
 
     # -- permissions (no user: a management command, which may do anything)
-    def can(self, page: Page, action: str) -> bool:
-        if self.user is None:
-            return True
-        permissions = page.permissions_for_user(self.user)
-        return {
-            "add": permissions.can_add_subpage,
-            "edit": permissions.can_edit,
-            "publish": permissions.can_publish,
-            "publish_child": permissions.can_publish_subpage,
-        }[action]()
+    def can(self, page, action: str) -> bool:
+        return user_can(self.user, page, action)
 
     def user_has_perm(self, codename: str) -> bool:
         return self.user is None or self.user.has_perm(codename)

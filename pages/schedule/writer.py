@@ -20,6 +20,7 @@ from django.utils.text import Truncator, slugify
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from pages.editors.permissions import user_can
 from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
 from snippets.models import Speaker
 
@@ -53,16 +54,7 @@ class ScheduleWriter:
 
     # -- permissions (no user: a management command, which may do anything)
     def can(self, page, action: str) -> bool:
-        if self.user is None:
-            return True
-        permissions = page.permissions_for_user(self.user)
-        return {
-            "add": permissions.can_add_subpage,
-            "edit": permissions.can_edit,
-            "publish": permissions.can_publish,
-            "publish_child": permissions.can_publish_subpage,
-            "move": permissions.can_move,
-        }[action]()
+        return user_can(self.user, page, action)
 
     # -- the whole schedule
     def apply(self) -> None:
