@@ -86,15 +86,16 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += static(
+        settings.MEDIA_URL, view=views.serve_media, document_root=settings.MEDIA_ROOT
+    )
 elif getattr(settings, "SERVE_MEDIA", False):  # the demo: DEBUG off, media from MEDIA_ROOT
     from django.urls import re_path
-    from django.views.static import serve
 
     urlpatterns += [
         re_path(
             rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
-            serve,
+            views.serve_media,
             {"document_root": settings.MEDIA_ROOT},
         )
     ]

@@ -126,6 +126,14 @@ def test_methods_a_public_view_does_not_serve_answer_405(site, method):
         assert response["Allow"] == "GET, HEAD, OPTIONS, POST"
 
 
+def test_media_names_the_file_system_refuses_answer_404(site):
+    """Found by the URL fuzzer: a 300-character name made the media view's stat() raise
+    ENAMETOOLONG, a 500."""
+    client = Client(raise_request_exception=False)
+    assert client.get("/media/" + "ß" * 300).status_code == 404
+    assert client.get("/media/images/" + "a" * 5000 + ".png").status_code == 404
+
+
 def test_served_methods_still_work(site):
     """GET and HEAD (link checkers, uptime monitors, crawlers) answer 200 on every public view."""
     client = Client()
