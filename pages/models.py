@@ -558,6 +558,20 @@ class TalkPage(BodyPageMixin, Page):
         names = ("speaker_detail", "feed_speaker_rss", "feed_speaker_atom")
         return tag_routes(tags) + [(name, (slug,)) for slug in speakers for name in names]
 
+    def set_speakers(self, speakers) -> None:
+        """Credit ``speakers`` in this order, keeping the links that already exist.
+
+        Both importers call this inside the revision they save, so the links travel with
+        the revision like an edit in the admin form.
+        """
+        links = {link.speaker_id: link for link in self.talk_speakers.all()}
+        new_links = []
+        for order, speaker in enumerate(speakers):
+            link = links.get(speaker.pk) or TalkSpeaker(speaker=speaker)
+            link.sort_order = order
+            new_links.append(link)
+        self.talk_speakers = new_links
+
     @cached_property
     def speakers(self) -> list:
         """Speakers in credited order, with their photos, in one query."""

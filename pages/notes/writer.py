@@ -29,7 +29,7 @@ from pages.accessibility.rules import check_stream
 from pages.editors.groups import conference_collection
 from pages.editors.permissions import user_can
 from pages.editors.uploads import SafeImageField
-from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
+from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage
 from snippets.models import Speaker
 
 from .block_errors import describe_block_error, flatten_errors
@@ -195,13 +195,7 @@ class ImportRun:
                     page.tags.set(value)
                 else:
                     setattr(page, name, value)
-            links = {link.speaker_id: link for link in page.talk_speakers.all()}
-            new_links = []
-            for order, speaker in enumerate(speakers):
-                link = links.get(speaker.pk) or TalkSpeaker(speaker=speaker)
-                link.sort_order = order
-                new_links.append(link)
-            page.talk_speakers = new_links
+            page.set_speakers(speakers)
 
         return self.save_page(day_page, existing, TalkPage(), assign, talk.body, node, speakers)
 

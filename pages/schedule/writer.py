@@ -21,7 +21,7 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 
 from pages.editors.permissions import user_can
-from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage, TalkSpeaker
+from pages.models import ConferenceIndex, DayPage, HomePage, TalkPage
 from snippets.models import Speaker
 
 from .model import Event, ImportReport, PageReport, Schedule
@@ -164,13 +164,7 @@ class ScheduleWriter:
             page.slides_url = slides
             page.video_url = video
             page.tags.set(tags)
-            links = {link.speaker_id: link for link in page.talk_speakers.all()}
-            new_links = []
-            for order, speaker in enumerate(speakers):
-                link = links.get(speaker.pk) or TalkSpeaker(speaker=speaker)
-                link.sort_order = order
-                new_links.append(link)
-            page.talk_speakers = new_links
+            page.set_speakers(speakers)
 
         page = self.save(day_page, existing, TalkPage(), assign, "talk", event.title, event)
         if moved:
