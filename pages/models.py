@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
@@ -28,16 +27,13 @@ from .blocks.rendering import anchored_blocks, prefetch_image_renditions, prepar
 from .editors.autosave import CreatedPage  # noqa: F401  (the model lives with its admin code)
 from .fragments import ContentScope, ContentVersion  # noqa: F401  (the models live with their cache code)
 from .lookups import has_no_view_restrictions, page_at
+from .outline import Outline, conference_outline
 from .sharing.cards import Card
 from .summaries import derive_summary
 from .tree import (
-    ancestor_paths,
     day_order,
-    day_sort_key,
     parent_path,
-    parent_path_expression,
     programme_order,
-    talk_sort_key,
 )
 
 #: Meta descriptions and previews are cut to this many characters.
@@ -583,78 +579,40 @@ class TalkPage(BodyPageMixin, Page):
         return speakers
 
     @cached_property
+    def outline(self) -> Outline:
+        """Its conference, days and talks, read in one query (``pages.outline``)."""
+        if not self.path:
+            raise DayPage.DoesNotExist("A talk outside the tree has no day.")
+        return conference_outline(parent_path(self.path, levels=2), self.depth)
+
+    @cached_property
     def day(self) -> "DayPage":
-        """The day this talk belongs to (its parent), without loading the day's body."""
-        return DayPage.objects.defer_streamfields().get(path=parent_path(self.path))
+        """The day this talk belongs to (its parent): its title, date, number and URL."""
+        day = self.outline.day(parent_path(self.path))
+        if day is None:
+            raise DayPage.DoesNotExist(f"No day at {parent_path(self.path)}")
+        return day
 
     @cached_property
     def conference(self) -> "ConferenceIndex":
-        """The conference this talk belongs to (its grandparent), without its body."""
-        return ConferenceIndex.objects.defer_streamfields().get(
-            path=parent_path(self.path, levels=2)
-        )
+        """The conference this talk belongs to (its grandparent): title, dates, place, URL."""
+        conference = self.outline.conference()
+        if conference is None:
+            raise ConferenceIndex.DoesNotExist(f"No conference at {self.outline.conference_path}")
+        return conference
 
     @cached_property
     def previous_next(self) -> tuple:
         """(previous talk, next talk) in the conference's programme, across days, for the pager.
 
         Days are in order (day number, date), talks within a day in ``programme_order``; only
-        live, public talks of live, public days count. One query however big the conference
-        is: the conference's days and talks together, restrictions checked in SQL. The talks
-        returned carry what the pager shows (title, URL, ``day.pk`` and ``day.title``).
+        live, public talks of live, public days count. No query beyond the outline's; the
+        talks returned carry what the pager shows (title, URL, ``day.pk`` and ``day.title``).
         """
-        conference_path = parent_path(self.path, levels=2)
-        restricted = PageViewRestriction.objects.filter(
-            Q(page__path__in=[*ancestor_paths(conference_path), conference_path])
-            | Q(page_id=OuterRef("pk"))
-            | Q(page__path=parent_path_expression(OuterRef("path")))
-        )
-        rows = (
-            Page.objects.filter(
-                path__startswith=conference_path, depth__in=(self.depth - 1, self.depth)
-            )
-            .live()
-            .exclude(Exists(restricted))
-            .values_list(
-                "id",
-                "path",
-                "depth",
-                "title",
-                "url_path",
-                "daypage__day_number",
-                "daypage__date",
-                "talkpage__start_time",
-            )
-        )
-        days = {}  # path -> (sort key, the day as the pager shows it)
-        talks = []
-        for pk, path, depth, title, url_path, day_number, date, start_time in rows:
-            if depth == self.depth - 1:
-                days[path] = (
-                    day_sort_key(day_number, date, path),
-                    DayPage(id=pk, page_ptr_id=pk, title=title),
-                )
-            else:
-                talk = TalkPage(
-                    id=pk,
-                    page_ptr_id=pk,
-                    path=path,
-                    depth=depth,
-                    title=title,
-                    url_path=url_path,
-                    start_time=start_time,
-                )
-                talks.append(talk)
-        talks = [talk for talk in talks if parent_path(talk.path) in days]
-        talks.sort(key=lambda t: talk_sort_key(days[parent_path(t.path)][0], t.start_time, t.path))
-        for talk in talks:
-            talk.__dict__["day"] = days[parent_path(talk.path)][1]
-        position = next((n for n, talk in enumerate(talks) if talk.pk == self.pk), None)
-        if position is None:
+        try:
+            return self.outline.neighbours(self.path)
+        except DayPage.DoesNotExist:
             return None, None
-        previous_talk = talks[position - 1] if position > 0 else None
-        next_talk = talks[position + 1] if position + 1 < len(talks) else None
-        return previous_talk, next_talk
 
 
 class AccessibilityFinding(models.Model):
