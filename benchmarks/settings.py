@@ -1,10 +1,13 @@
-"""Settings for benchmarks: the test settings with the production caches (in-process memory).
+"""Settings for benchmarks: the test settings with production's caches and stored parts.
 
-Test settings use dummy caches so tests never see each other's data; production caches site
-root paths and rendition look-ups, and a benchmark should measure what production does.
+Test settings use dummy caches and no stored parts (pages.stored_parts) so tests never see each
+other's data; production caches site root paths and rendition look-ups and keeps the parts of
+published pages, and a benchmark should measure what production does.
 """
 
 from site_core.settings.base import CACHES as PRODUCTION_CACHES
+from site_core.settings.base import STORED_PARTS as PRODUCTION_STORED_PARTS
 from site_core.settings.test import *  # noqa: F403
 
 CACHES = PRODUCTION_CACHES
+STORED_PARTS = PRODUCTION_STORED_PARTS

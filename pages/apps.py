@@ -6,7 +6,7 @@ class PagesConfig(AppConfig):
     verbose_name = "Conference pages"
 
     def ready(self):
-        from . import fragments, tag_slugs
+        from . import fragments, stored_parts, tag_slugs
         from .accessibility import signals as accessibility_signals
         from .editors import groups
         from .notes import search_index
@@ -15,6 +15,7 @@ class PagesConfig(AppConfig):
         accessibility_signals.connect()
         groups.connect()
         fragments.connect()
+        stored_parts.connect()
         search_index.connect()
         tag_slugs.connect()
         cards.connect()

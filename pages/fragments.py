@@ -271,18 +271,24 @@ def connect() -> None:
     page_unpublished.connect(model_changed, dispatch_uid="pages.fragments.unpublish")
 
 
-def fragment_key(context, name: str) -> str | None:
-    """The cache key of fragment ``name`` of the page being served, or None not to cache."""
-    request = context.get("request")
-    page = context.get("page")
-    if (
+def shows_live_page(request, page) -> bool:
+    """Whether ``request`` is a visitor's GET of live ``page`` served by Wagtail (not a
+    preview, a draft or a view of its own): what may be cached for every visitor."""
+    return not (
         request is None
         or getattr(request, "is_preview", None) is not False
         or not isinstance(page, Page)
         or page.pk is None
         or not page.live
         or request.method not in ("GET", "HEAD")
-    ):
+    )
+
+
+def fragment_key(context, name: str) -> str | None:
+    """The cache key of fragment ``name`` of the page being served, or None not to cache."""
+    request = context.get("request")
+    page = context.get("page")
+    if not shows_live_page(request, page):
         return None
     versions = content_versions(request, scope_of(page.path))
     if versions is None:

@@ -29,6 +29,7 @@ from .fragments import ContentScope, ContentVersion  # noqa: F401  (the models l
 from .lookups import has_no_view_restrictions, page_at
 from .outline import Outline, conference_outline
 from .sharing.cards import Card
+from .stored_parts import StoredParts, serve_with_parts, stored_value  # noqa: F401
 from .summaries import derive_summary
 from .tree import (
     day_order,
@@ -86,6 +87,13 @@ class BodyPageMixin(models.Model):
             log_action=log_action,
             previous_revision=previous_revision,
         ).execute(skip_permission_checks=skip_permission_checks)
+
+    #: Parts of its template are kept per published revision (``pages.stored_parts``).
+    stores_parts = True
+
+    def serve(self, request, *args, **kwargs):
+        """Wagtail's, reading the page's stored parts once and writing what it had to render."""
+        return serve_with_parts(self, request, super().serve(request, *args, **kwargs))
 
     def copy(
         self,
@@ -535,7 +543,7 @@ class TalkPage(BodyPageMixin, Page):
         return talk_article(self, request)
 
     def share_card(self) -> Card | None:
-        names = [speaker.name for speaker in self.speakers]
+        names = [name for name, _slug in self.speaker_credits]
         if len(names) > 1:
             names = [", ".join(names[:-1]), names[-1]]
         byline = f"Notes on the talk by {' and '.join(names)}" if names else "Notes on the talk"
@@ -567,6 +575,19 @@ class TalkPage(BodyPageMixin, Page):
             link.sort_order = order
             new_links.append(link)
         self.talk_speakers = new_links
+
+    @cached_property
+    def speaker_credits(self) -> list:
+        """[[name, slug]] of its speakers in credited order (for the JSON-LD and the share
+        card; kept with the stored parts, so a stored page does not query its speakers)."""
+        return stored_value(
+            self, "speaker_credits", lambda: [[s.name, s.slug] for s in self.speakers]
+        )
+
+    @cached_property
+    def tag_names(self) -> list[str]:
+        """Its tags' names in order (kept with the stored parts, like ``speaker_credits``)."""
+        return stored_value(self, "tag_names", lambda: [tag.name for tag in self.sorted_tags])
 
     @cached_property
     def speakers(self) -> list:

@@ -56,8 +56,12 @@ def absolute_url(request, path: str) -> str:
     return site_root_url(request) + path
 
 
+def speaker_path(slug: str) -> str:
+    return reverse("speaker_detail", args=[slug])
+
+
 def speaker_url(speaker, request=None) -> str:
-    return absolute_url(request, reverse("speaker_detail", args=[speaker.slug]))
+    return absolute_url(request, speaker_path(speaker.slug))
 
 
 def _place(name: str, address: str = "") -> dict:
@@ -114,8 +118,8 @@ def talk_article(talk, request, site_name: str | None = None) -> dict:
     if where:
         event["location"] = _place(where, conference.location)
     speakers = [
-        {"@type": "Person", "name": speaker.name, "url": speaker_url(speaker, request)}
-        for speaker in talk.speakers
+        {"@type": "Person", "name": name, "url": absolute_url(request, speaker_path(slug))}
+        for name, slug in talk.speaker_credits
     ]
     if speakers:
         event["performer"] = speakers
@@ -137,7 +141,7 @@ def talk_article(talk, request, site_name: str | None = None) -> dict:
         data["dateModified"] = talk.last_published_at.isoformat()
     if speakers:
         data["author"] = speakers
-    tags = [tag.name for tag in talk.sorted_tags]
+    tags = talk.tag_names
     if tags:
         data["keywords"] = ", ".join(tags)
     return data

@@ -8,6 +8,7 @@ from wagtail.rich_text import RichText, expand_db_html
 from pages.blocks.sanitise import safe_url as _safe_url
 from pages.fragments import render_fragment
 from pages.programme import programme_grid as _programme_grid
+from pages.stored_parts import stored_html
 
 register = template.Library()
 
@@ -35,6 +36,33 @@ def page_fragment(parser, token):
     nodelist = parser.parse(("endpage_fragment",))
     parser.delete_first_token()
     return PageFragmentNode(bits[1][1:-1], nodelist)
+
+
+class StoredPartNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        return mark_safe(stored_html(context, self.name, self.nodelist))
+
+
+@register.tag
+def stored_part(parser, token):
+    """``{% stored_part "name" %}…{% stored_part_end %}``: part of a live page rendered once
+    per published revision and kept in the database (``pages.stored_parts``).
+
+    Only what depends on the page's own revision and site-wide content: not its day,
+    conference or pager, nor anything that depends on the visitor or the request. (The end
+    tag is not ``endstored_part`` so that djhtml does not indent what it encloses: a
+    template's indentation is output, and a page must not change by being stored.)
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Usage: {% stored_part "name" %}')
+    nodelist = parser.parse(("stored_part_end",))
+    parser.delete_first_token()
+    return StoredPartNode(bits[1][1:-1], nodelist)
 
 
 @register.filter

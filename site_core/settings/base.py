@@ -218,6 +218,12 @@ CACHES = {
     },
 }
 
+# Parts of live pages rendered once per published revision and kept in the database
+# (pages.stored_parts); publishing renders them for at most this many pages per transaction
+# (an import leaves the rest to their first visitor).
+STORED_PARTS = True
+STORED_PARTS_RENDER_ON_PUBLISH = int(os.environ.get("STORED_PARTS_RENDER_ON_PUBLISH", 20))
+
 # Two task backends. "default" runs Wagtail's own tasks (search and reference index updates,
 # file deletion, cache purges; Wagtail uses the django-tasks backport, which reads this same
 # setting): immediate everywhere, so an edit is searchable as soon as it is saved and nothing

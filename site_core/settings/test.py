@@ -21,6 +21,9 @@ CACHES = {
     # tests/test_fragments.py switches it on where it is what is tested
     "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
+# Like the fragments cache: tests/test_stored_parts.py switches it on where it is what is tested
+# (a test's transaction never commits, so the content version never changes under it).
+STORED_PARTS = False
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # The live server of browser tests also serves uploaded images (tests/urls.py).
 ROOT_URLCONF = "tests.urls"
