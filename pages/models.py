@@ -88,8 +88,9 @@ class BodyPageMixin(models.Model):
             previous_revision=previous_revision,
         ).execute(skip_permission_checks=skip_permission_checks)
 
-    #: Parts of its template are kept per published revision (``pages.stored_parts``).
-    stores_parts = True
+    #: Whether publishing renders its stored parts (``pages.stored_parts``): only pages whose
+    #: template has ``{% stored_part %}`` (talks).
+    stores_parts = False
 
     def serve(self, request, *args, **kwargs):
         """Wagtail's, reading the page's stored parts once and writing what it had to render."""
@@ -519,6 +520,7 @@ class TalkPage(BodyPageMixin, Page):
         return self.summary or self.derived_summary
 
     purges_descendants = False
+    stores_parts = True
     #: OpenGraph type: a talk's notes are an article (with published and modified times).
     og_type = "article"
 

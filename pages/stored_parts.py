@@ -201,12 +201,14 @@ def render_parts(page_id: int) -> bool:
 class PendingRenders:
     """Pages published in a transaction, rendered after it commits (one per transaction)."""
 
+    done = False
+
     def __init__(self):
         self.page_ids: list[int] = []
 
     def __call__(self) -> None:
-        limit = settings.STORED_PARTS_RENDER_ON_PUBLISH
-        for page_id in self.page_ids[:limit]:
+        self.done = True
+        for page_id in self.page_ids[: settings.STORED_PARTS_RENDER_ON_PUBLISH]:
             try:
                 render_parts(page_id)
             except Exception:  # the publish has happened; the first visitor renders instead
@@ -216,11 +218,15 @@ class PendingRenders:
 def render_after_publish(sender, instance, **kwargs) -> None:
     if not settings.STORED_PARTS or not getattr(type(instance), "stores_parts", False):
         return
-    for _sids, func, _robust in connection.run_on_commit:
-        if isinstance(func, PendingRenders):
-            if instance.pk not in func.page_ids:
-                func.page_ids.append(instance.pk)
-            return
+    if connection.in_atomic_block:
+        savepoints = set(connection.savepoint_ids)
+        # One already due at this commit, from this savepoint or an outer one (as
+        # pages.fragments.bump: a rollback that drops it drops this publish too)?
+        for sids, func, _robust in connection.run_on_commit:
+            if isinstance(func, PendingRenders) and not func.done and sids <= savepoints:
+                if instance.pk not in func.page_ids:
+                    func.page_ids.append(instance.pk)
+                return
     pending = PendingRenders()
     pending.page_ids.append(instance.pk)
     transaction.on_commit(pending, robust=True)

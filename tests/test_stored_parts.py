@@ -122,7 +122,7 @@ def test_a_save_without_a_revision_is_not_hidden(client, tree, django_capture_on
     talk.summary = "Changed in the shell"
     with django_capture_on_commit_callbacks(execute=True):
         talk.save()
-    assert "Changed in the shell" in html_of(client, talk.url)
+    assert '<p class="lead">Changed in the shell</p>' in article(html_of(client, talk.url))
 
 
 def test_an_update_behind_the_signals_shows_after_the_next_site_wide_change(client, tree):
@@ -258,3 +258,24 @@ def test_pager_privacy_and_order_from_the_outline(client, tree, django_capture_o
     assert talk.previous_next == (None, None)
     assert (talk.day.title, talk.conference.title) == ("Day 1", "Cacheconf 2026")
     assert fourth.previous_next == (None, None)
+
+
+def test_a_stored_talk_costs_the_same_queries_in_a_bigger_conference(
+    client, tree, django_capture_on_commit_callbacks
+):
+    talk = tree["talks"][1]
+
+    def queries_after_a_publish() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            TalkPage.objects.get(pk=talk.pk).save_revision().publish()
+        with CaptureQueriesContext(connection) as ctx:
+            html_of(client, talk.url)
+        assert writes(ctx) == []  # publishing stored the parts
+        with CaptureQueriesContext(connection) as ctx:  # (the first request also finds the site)
+            html_of(client, talk.url)
+        return len(ctx.captured_queries)
+
+    few = queries_after_a_publish()
+    for n in range(8):
+        TalkFactory(parent=tree["day"], title=f"More {n}", start_time=datetime.time(14, n))
+    assert queries_after_a_publish() == few
