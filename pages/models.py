@@ -318,13 +318,21 @@ class ConferenceIndex(BodyPageMixin, Page):
 
     @cached_property
     def programme(self) -> list[tuple]:
-        """[(day, [talk, …])] of live, public days and talks, in programme order; two queries
-        (and one for the speakers), loaded when the template first asks."""
-        days = list(DayPage.objects.child_of(self).live().public().order_by(*day_order()))
+        """[(day, [talk, …])] of live, public days and talks (without their bodies), in
+        programme order; two queries (and one for the speakers), loaded when the template first
+        asks."""
+        days = list(
+            DayPage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .order_by(*day_order())
+        )
         talks = (
             TalkPage.objects.descendant_of(self)
             .live()
             .public()
+            .defer_streamfields()  # cards show the stored summary, never the notes
             .prefetch_related("talk_speakers__speaker")
             .order_by(*programme_order())
         )
@@ -401,6 +409,7 @@ class DayPage(BodyPageMixin, Page):
             TalkPage.objects.child_of(self)
             .live()
             .public()
+            .defer_streamfields()  # cards show the stored summary, never the notes
             .prefetch_related("talk_speakers__speaker")
             .order_by(*programme_order())
         )

@@ -13,13 +13,26 @@ from pages.stored_parts import stored_html
 register = template.Library()
 
 
-class PageFragmentNode(template.Node):
-    def __init__(self, name: str, nodelist):
+class NamedPartNode(template.Node):
+    """A named part of a page template; ``render_part(context, name, nodelist)`` renders it."""
+
+    def __init__(self, name: str, nodelist, render_part):
         self.name = name
         self.nodelist = nodelist
+        self.render_part = render_part
 
     def render(self, context) -> str:
-        return render_fragment(context, self.name, self.nodelist)
+        return mark_safe(self.render_part(context, self.name, self.nodelist))
+
+
+def named_part(parser, token, end: str, render_part) -> NamedPartNode:
+    """Parse ``{% tag "name" %}…{% end %}``."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError(f'Usage: {{% {bits[0]} "name" %}}…{{% {end} %}}')
+    nodelist = parser.parse((end,))
+    parser.delete_first_token()
+    return NamedPartNode(bits[1][1:-1], nodelist, render_part)
 
 
 @register.tag
@@ -30,21 +43,7 @@ def page_fragment(parser, token):
     (``pages.fragments``); previews are always rendered. Put only what depends on the page
     and the site in a fragment, nothing that depends on the visitor or the request's URL.
     """
-    bits = token.split_contents()
-    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
-        raise template.TemplateSyntaxError('Usage: {% page_fragment "name" %}')
-    nodelist = parser.parse(("endpage_fragment",))
-    parser.delete_first_token()
-    return PageFragmentNode(bits[1][1:-1], nodelist)
-
-
-class StoredPartNode(template.Node):
-    def __init__(self, name: str, nodelist):
-        self.name = name
-        self.nodelist = nodelist
-
-    def render(self, context) -> str:
-        return mark_safe(stored_html(context, self.name, self.nodelist))
+    return named_part(parser, token, "endpage_fragment", render_fragment)
 
 
 @register.tag
@@ -57,12 +56,7 @@ def stored_part(parser, token):
     tag is not ``endstored_part`` so that djhtml does not indent what it encloses: a
     template's indentation is output, and a page must not change by being stored.)
     """
-    bits = token.split_contents()
-    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
-        raise template.TemplateSyntaxError('Usage: {% stored_part "name" %}')
-    nodelist = parser.parse(("stored_part_end",))
-    parser.delete_first_token()
-    return StoredPartNode(bits[1][1:-1], nodelist)
+    return named_part(parser, token, "stored_part_end", stored_html)
 
 
 @register.filter
