@@ -17,6 +17,7 @@ cache (the test settings) everything is looked up as before, without reading the
 import functools
 import hashlib
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import ImproperlyConfigured
@@ -92,7 +93,9 @@ def page_at(url_path: str, request=None):
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is None:
         return Page.objects.filter(id=page_id).first()
-    page = next(iter(model.objects.raw(_page_sql(model, connection.vendor), [page_id])), None)
+    defer = bool(getattr(model, "stores_parts", False) and settings.STORED_PARTS)
+    sql = _page_sql(model, connection.vendor, defer)
+    page = next(iter(model.objects.raw(sql, [page_id])), None)
     if page is None and token:  # deleted since: look again
         cache.delete(key)
         return page_at(url_path)
@@ -102,11 +105,14 @@ def page_at(url_path: str, request=None):
 
 
 @functools.cache
-def _page_sql(model, vendor: str) -> str:
+def _page_sql(model, vendor: str, defer_body: bool) -> str:
     """The SQL of ``model.objects.filter(id=…)``, compiled once per model: building and
     compiling it was a quarter of a talk page's render from scratch (3-4 M instructions); the
-    ORM still reads the row (``raw()``: same columns, same conversions)."""
-    sql, params = model.objects.filter(id=0).query.get_compiler(connection=connection).as_sql()
+    ORM still reads the row (``raw()``: same columns, same conversions). With ``defer_body``
+    (pages whose body is in their stored parts, ``pages.stored_parts``) the StreamFields are
+    left out: read only when the parts must be rendered (one more query then)."""
+    queryset = model.objects.defer_streamfields() if defer_body else model.objects.all()
+    sql, params = queryset.filter(id=0).query.get_compiler(connection=connection).as_sql()
     if list(params) != [0]:  # the id must be the only parameter
         raise ImproperlyConfigured(f"Unexpected query for {model}: {sql} {params}")
     return sql

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
@@ -32,7 +33,6 @@ from .sharing.cards import Card
 from .stored_parts import StoredParts, serve_with_parts, stored_value  # noqa: F401
 from .summaries import derive_summary
 from .tree import (
-    day_order,
     parent_path,
     programme_order,
 )
@@ -318,28 +318,21 @@ class ConferenceIndex(BodyPageMixin, Page):
 
     @cached_property
     def programme(self) -> list[tuple]:
-        """[(day, [talk, …])] of live, public days and talks (without their bodies), in
-        programme order; two queries (and one for the speakers), loaded when the template first
-        asks."""
-        days = list(
-            DayPage.objects.child_of(self)
-            .live()
-            .public()
-            .defer_streamfields()
-            .order_by(*day_order())
+        """[(day, [talk, …])] of live, public days and talks in programme order, from the
+        outline (``pages.outline``: one query) and one query for the speakers; loaded when the
+        template first asks. Talks carry what their cards show, not their bodies."""
+        if not self.path:  # a preview outside the tree
+            return []
+        programme = conference_outline(self.path, self.depth + 2, cards=True).programme()
+        talks = [talk for _day, talks in programme for talk in talks]
+        prefetch_related_objects(
+            talks,
+            Prefetch(
+                "talk_speakers",
+                queryset=TalkSpeaker.objects.select_related("speaker").order_by("sort_order"),
+            ),
         )
-        talks = (
-            TalkPage.objects.descendant_of(self)
-            .live()
-            .public()
-            .defer_streamfields()  # cards show the stored summary, never the notes
-            .prefetch_related("talk_speakers__speaker")
-            .order_by(*programme_order())
-        )
-        talks_by_day: dict[str, list] = {}
-        for talk in talks:
-            talks_by_day.setdefault(parent_path(talk.path), []).append(talk)
-        return [(day, talks_by_day.get(day.path, [])) for day in days]
+        return programme
 
 
 class DayPage(BodyPageMixin, Page):

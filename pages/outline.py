@@ -24,6 +24,7 @@ _COMMON = [
     ("path", "path"),
     ("depth", "depth"),
     ("title", "title"),
+    ("slug", "slug"),
     ("url_path", "url_path"),
     ("live", "live"),
 ]
@@ -35,6 +36,12 @@ _CONFERENCE = [
 ]
 _DAY = [("date", "daypage__date"), ("day_number", "daypage__day_number")]
 _TALK = [("start_time", "talkpage__start_time")]
+#: What a talk's card shows beyond that (a conference's programme; a talk's pager needs none).
+_CARD = [
+    ("room", "talkpage__room"),
+    ("summary", "talkpage__summary"),
+    ("derived_summary", "talkpage__derived_summary"),
+]
 
 
 def _instance(model, row: dict, columns):
@@ -50,6 +57,7 @@ class Outline:
     rows: dict[str, dict]  # path -> row
     restricted: set[str]  # paths of rows with a view restriction of their own
     conference_path: str
+    talk_columns: list = field(default_factory=lambda: _TALK)
     _built: dict = field(default_factory=dict)
 
     def is_public(self, path: str) -> bool:
@@ -78,29 +86,40 @@ class Outline:
     def talk(self, path: str):
         from .models import TalkPage
 
-        talk = self._get(path, TalkPage, _TALK)
+        talk = self._get(path, TalkPage, self.talk_columns)
         if talk is not None and "day" not in talk.__dict__:
             talk.__dict__["day"] = self.day(parent_path(path))
         return talk
 
-    def neighbours(self, path: str) -> tuple:
-        """(previous talk, next talk) of the talk at ``path`` in the programme: days in order
-        (day number, date), talks within a day in programme order; only public talks of
-        public days count."""
-        depth = len(path) // Page.steplen
+    def _day_and_talk_paths(self) -> tuple[list[str], list[str]]:
+        """Paths of the public days and of their public talks, in programme order: days by
+        number, then date; talks across days by day, then as ``programme_order``."""
+        depth = len(self.conference_path) // Page.steplen
         days = {
             p: day_sort_key(row["day_number"], row["date"], p)
             for p, row in self.rows.items()
-            if row["depth"] == depth - 1 and self.is_public(p)
+            if row["depth"] == depth + 1 and self.is_public(p)
         }
         talks = sorted(
-            (
-                talk_sort_key(days[parent_path(p)], row["start_time"], p)
-                for p, row in self.rows.items()
-                if row["depth"] == depth and parent_path(p) in days and self.is_public(p)
-            )
+            talk_sort_key(days[parent_path(p)], row["start_time"], p)
+            for p, row in self.rows.items()
+            if row["depth"] == depth + 2 and parent_path(p) in days and self.is_public(p)
         )
-        paths = [key[-1] for key in talks]
+        return sorted(days, key=days.get), [key[-1] for key in talks]
+
+    def programme(self) -> list[tuple]:
+        """[(day, [talk, …])] of the public days and talks in programme order (talks with
+        their title, time, room and summaries; speakers are the caller's)."""
+        day_paths, talk_paths = self._day_and_talk_paths()
+        by_day: dict[str, list] = {path: [] for path in day_paths}
+        for path in talk_paths:
+            by_day[parent_path(path)].append(self.talk(path))
+        return [(self.day(path), by_day[path]) for path in day_paths]
+
+    def neighbours(self, path: str) -> tuple:
+        """(previous talk, next talk) of the talk at ``path`` in the programme; only public
+        talks of public days count."""
+        paths = self._day_and_talk_paths()[1]
         if path not in paths:
             return None, None
         position = paths.index(path)
@@ -120,12 +139,16 @@ def _model_field(lookup: str):
     return model._meta.get_field(column)
 
 
+def _columns(cards: bool) -> list:
+    return _COMMON + _CONFERENCE + _DAY + _TALK + (_CARD if cards else [])
+
+
 @functools.cache
-def _converters(vendor: str) -> list:
+def _converters(vendor: str, cards: bool) -> list:
     """(column name, [converters]) for the columns the database returns raw (SQLite: dates,
     times and booleans as text and numbers), as the ORM would convert them."""
     found = []
-    for name, lookup in COLUMNS:
+    for name, lookup in _columns(cards):
         field = _model_field(lookup)
         col = field.get_col(field.model._meta.db_table)
         functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
@@ -135,7 +158,7 @@ def _converters(vendor: str) -> list:
 
 
 @functools.cache
-def _outline_sql(vendor: str, lineage_length: int) -> str:
+def _outline_sql(vendor: str, lineage_length: int, cards: bool) -> str:
     """The outline's SQL, written out: the ORM spent ~5 M instructions building and compiling
     this one statement (joins to three page tables and an ``EXISTS``) on every talk render."""
     from .models import ConferenceIndex, DayPage, TalkPage
@@ -148,7 +171,7 @@ def _outline_sql(vendor: str, lineage_length: int) -> str:
         "talkpage": TalkPage,
     }
     select = []
-    for _name, lookup in COLUMNS:
+    for _name, lookup in _columns(cards):
         table, _, column = lookup.rpartition("__")
         alias = qn(table) if table else page
         select.append(f"{alias}.{qn(column)}")
@@ -168,30 +191,29 @@ def _outline_sql(vendor: str, lineage_length: int) -> str:
     )
 
 
-COLUMNS = _COMMON + _CONFERENCE + _DAY + _TALK
-
-
-def conference_outline(conference_path: str, depth: int) -> Outline:
+def conference_outline(conference_path: str, depth: int, cards: bool = False) -> Outline:
     """The conference at ``conference_path``, its ancestors and its descendants down to
-    ``depth`` (talks), with their own view restrictions, in one query."""
+    ``depth`` (talks), with their own view restrictions, in one query; with ``cards``, talks
+    carry what their cards show (room and summaries)."""
     lineage = ancestor_paths(conference_path)
     if not conference_path.isalnum():  # tree paths are digits and capitals: nothing to escape
         raise ValueError(f"Not a tree path: {conference_path!r}")
     with connection.cursor() as cursor:
         cursor.execute(
-            _outline_sql(connection.vendor, len(lineage)),
+            _outline_sql(connection.vendor, len(lineage), cards),
             [*lineage, conference_path + "%", depth],
         )
         rows = cursor.fetchall()
     by_path = {}
     restricted = set()
-    converters = _converters(connection.vendor)
+    converters = _converters(connection.vendor, cards)
+    columns = _columns(cards)
     for values in rows:
-        row = {name: value for (name, _lookup), value in zip(COLUMNS, values, strict=False)}
+        row = {name: value for (name, _lookup), value in zip(columns, values, strict=False)}
         for name, functions, col in converters:
             for convert in functions:
                 row[name] = convert(row[name], col, connection)
         by_path[row["path"]] = row
         if values[-1]:
             restricted.add(row["path"])
-    return Outline(by_path, restricted, conference_path)
+    return Outline(by_path, restricted, conference_path, _TALK + (_CARD if cards else []))

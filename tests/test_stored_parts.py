@@ -279,3 +279,27 @@ def test_a_stored_talk_costs_the_same_queries_in_a_bigger_conference(
     for n in range(8):
         TalkFactory(parent=tree["day"], title=f"More {n}", start_time=datetime.time(14, n))
     assert queries_after_a_publish() == few
+
+
+def test_previews_of_a_new_conference_and_its_programme(tree):
+    """A new conference previewed before it is saved: an empty programme, no error; a saved
+    one's preview shows its days from the outline."""
+    from wagtail.models import Page
+
+    from pages.models import ConferenceIndex
+
+    home = tree["conference"].get_parent()
+    new = ConferenceIndex(
+        title="Newconf 2027", slug="newconf-2027", start_date=datetime.date(2027, 1, 5)
+    )
+    new.depth = home.depth + 1
+    new.path = Page._get_children_path_interval(home.path)[1]
+    new.set_url_path(home)
+    response = new.make_preview_request()
+    assert (
+        response.status_code == 200
+        and "No days have been published yet." in response.content.decode()
+    )
+    saved = tree["conference"].specific
+    html = saved.make_preview_request().content.decode()
+    assert "Day 1" in html and "Talk 2" in html
