@@ -1,17 +1,19 @@
 """The search page and the search box's suggestions (``/search/``, ``/search/suggest/``)."""
 
 import hashlib
+import json
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from urllib.parse import quote
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Length, Substr
+from django.db.models import Exists, F, OuterRef, TextField
+from django.db.models.functions import Cast, Coalesce, Length, Substr
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -24,9 +26,9 @@ from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
 from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path
 from snippets.models import Speaker
 
-from .facets import conference_filter, facet_counts, filter_talk_ids
+from .facets import conference_filter, facet_counts, filter_talk_ids, ids_in
 from .hits import record_hit
-from .query import all_words, clean_query, excerpt, parse_query, raw_text
+from .query import all_words, clean_query, excerpt, iter_text, parse_query
 from .ranking import ranked_ids as fast_ranked_ids
 from .vocabulary import correct
 
@@ -130,36 +132,86 @@ def _search_pages(parsed, filters) -> Outcome:
     return Outcome(ordered, "partial", suggestion, dict(counts), len(words))
 
 
+@dataclass(frozen=True)
+class Titled:
+    """A result's conference or day: what the template shows of it."""
+
+    title: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """A talk's speaker: what the template shows of them."""
+
+    name: str
+
+
+def _texts_of_result():
+    """What an excerpt is made of, read with the result's page: the talk's summary, then the
+    body as JSON text (a StreamField column would build a ``StreamValue`` per row and page type)."""
+    return {
+        "_summary": F("talkpage__summary"),
+        "_derived_summary": F("talkpage__derived_summary"),
+        "_body": Cast(
+            Coalesce("talkpage__body", "daypage__body", "conferenceindex__body"), TextField()
+        ),
+    }
+
+
+def _body_blocks(raw: str | None) -> list:
+    """A body's blocks as ``StreamField`` reads them: JSON (a legacy non-JSON body is empty),
+    blocks of unknown types left out."""
+    try:
+        data = json.loads(raw) if raw else []
+        if isinstance(data, str):  # stored as a JSON string, as StreamField also accepts
+            data = json.loads(data) if data else []
+    except ValueError:
+        return []
+    if not isinstance(data, list):
+        return []
+    known = TalkPage._meta.get_field("body").stream_block.child_blocks
+    return [b for b in data if isinstance(b, dict) and b.get("type") in known]
+
+
 def _decorate(ids: list[int], words: list[str]) -> list[dict]:
-    """Type, conference, day, speakers and an excerpt for each result, in a fixed number of queries."""
-    by_id = Page.objects.filter(pk__in=ids).specific().in_bulk() if ids else {}
+    """Type, conference, day, speakers and an excerpt for each result, in three queries.
+
+    The results are plain ``Page`` objects (title and URL are all the template needs of them)
+    read with their summary and body in one query; a page's specific object would cost three
+    queries and a model with every field.
+    """
+    if not ids:
+        return []
+    by_id = {
+        page.pk: page
+        for page in Page.objects.filter(ids_in("pk", ids))
+        .only("id", "title", "path", "depth", "url_path", "content_type_id")
+        .annotate(**_texts_of_result())
+    }
     pages = [by_id[pk] for pk in ids if pk in by_id]
     ancestor_paths = {
         ancestor_path(p.path, depth) for p in pages for depth in (CONFERENCE_DEPTH, DAY_DEPTH)
     }
     ancestors = {
-        a.path: a
-        for a in Page.objects.filter(path__in=ancestor_paths).only(
-            "id", "title", "path", "url_path", "depth"
-        )
+        path: Titled(title)
+        for path, title in Page.objects.filter(path__in=ancestor_paths).values_list("path", "title")
     }
     speakers: dict[int, list] = {}
-    for link in (
-        TalkSpeaker.objects.filter(page_id__in=[p.pk for p in pages])
-        .select_related("speaker")
+    for page_id, name in (
+        TalkSpeaker.objects.filter(ids_in("page_id", [p.pk for p in pages]))
         .order_by("sort_order")
+        .values_list("page_id", "speaker__name")
     ):
-        speakers.setdefault(link.page_id, []).append(link.speaker)
+        speakers.setdefault(page_id, []).append(Named(name))
     rows = []
     for page in pages:
-        body_raw = getattr(page, "body", None)
-        texts = [getattr(page, "display_summary", "")] + (
-            raw_text(list(body_raw.raw_data)) if body_raw is not None else []
+        texts = chain(
+            (page._summary or page._derived_summary or "",), iter_text(_body_blocks(page._body))
         )
         rows.append(
             {
                 "page": page,
-                "type": page._meta.verbose_name.capitalize(),
+                "type": (page.specific_class or Page)._meta.verbose_name.capitalize(),
                 "conference": ancestors.get(ancestor_path(page.path, CONFERENCE_DEPTH))
                 if page.depth > CONFERENCE_DEPTH
                 else None,
