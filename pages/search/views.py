@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, TextField
+from django.db.models import Exists, F, OuterRef, Q, TextField
 from django.db.models.functions import Cast, Coalesce, Length, Substr
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -21,7 +21,8 @@ from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.query import PlainText
 
-from pages.fragments import site_version
+from pages.fragments import current_token, site_version
+from pages.lookups import restricted_paths
 from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
 from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path
 from snippets.models import Speaker
@@ -77,10 +78,22 @@ class Outcome:
     words: int = 0
 
 
-def _search_pages(parsed, filters) -> Outcome:
+def _public(pages, request):
+    """``pages.public()``: without its query when the restricted sections are cached for the
+    site-wide content version (``pages.lookups``), which every new restriction replaces."""
+    paths = restricted_paths(current_token(request)) if request is not None else None
+    if paths is None:
+        return pages.public()
+    private = Q()
+    for path in sorted(paths[0]):  # Wagtail's descendant_of_q(restricted page, inclusive=True)
+        private |= Q(path__startswith=path, depth__gte=len(path) // Page.steplen)
+    return pages.exclude(private if private else Q(pk__in=[]))
+
+
+def _search_pages(parsed, filters, request=None) -> Outcome:
     """Matching live pages in rank order (capped): every word, else every word with misspelt
     ones corrected, else the pages matching the most words (the same steps on every database)."""
-    base = Page.objects.live().public().type(TalkPage, DayPage, ConferenceIndex)
+    base = _public(Page.objects.live(), request).type(TalkPage, DayPage, ConferenceIndex)
     talk_filter = filter_talk_ids({k: v for k, v in filters.items() if k != "conference"})
     if talk_filter is not None:
         base = base.filter(pk__in=talk_filter)
@@ -290,7 +303,7 @@ def _search(request):
     if parsed.is_empty:
         return render(request, "search.html", context)
 
-    outcome = _search_pages(parsed, filters)
+    outcome = _search_pages(parsed, filters, request)
     ids = outcome.ids
     paginator = Paginator(ids, RESULTS_PER_PAGE)
     page_number = min(_page_number(request), paginator.num_pages or 1)
@@ -354,13 +367,15 @@ def _restriction_above(path_field: str):
 
 def _facet_links(request, filters, facets) -> dict:
     """For each facet value: its label, count, whether it is on, and the URL that toggles it."""
+    params = request.GET.copy()  # one copy, each link's change made and undone in turn
+    params.pop("page", None)
     links = {}
     for key, values in facets.items():
         rows = []
+        current = list(filters.get(key, []))
+        had_key = key in params
+        original = params.getlist(key)
         for value, label, count in values:
-            params = request.GET.copy()
-            params.pop("page", None)
-            current = list(filters.get(key, []))
             active = value in current
             params.setlist(key, [v for v in current if v != value] if active else current + [value])
             rows.append(
@@ -372,6 +387,10 @@ def _facet_links(request, filters, facets) -> dict:
                     "url": "?" + params.urlencode(),
                 }
             )
+        if had_key:
+            params.setlist(key, original)
+        else:
+            params.pop(key, None)
         links[key] = rows
     return links
 
