@@ -289,8 +289,9 @@ def index_talks(talks: int) -> None:
     from pages.models import TalkPage
 
     index = get_search_backend().get_index_for_model(TalkPage)
-    queryset = TalkPage.objects.order_by("pk").prefetch_related(
-        "tagged_items__tag", "talk_speakers__speaker"
+    # What `update_index` reads: the search fields' related objects prefetched (tags, speakers).
+    queryset = (
+        TalkPage.get_indexed_objects().order_by("pk").prefetch_related("talk_speakers__speaker")
     )
     started = time.perf_counter()
     print("  indexing…", file=sys.stderr, flush=True)
