@@ -260,6 +260,18 @@ def search(request):
     return response
 
 
+def _search_speakers(query, limit: int = 5) -> list:
+    """The best ``limit`` speakers for ``query``, in the backend's order (rank, then newest):
+    ranked by the fast path when it applies (Wagtail's own search query, built and compiled,
+    was a tenth of a from-scratch search), loaded by primary key."""
+    results = Speaker.objects.search(query, operator="and")
+    ids = fast_ranked_ids(results, limit, by_pk=True)
+    if ids is None:
+        return list(results[:limit])
+    by_id = Speaker.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _cache_key(request) -> str | None:
     if (
         request.method != "GET"
@@ -316,7 +328,7 @@ def _search(request):
     speakers = []
     if page_number == 1 and not any(filters.values()):
         speaker_query = all_words(shown_words) if outcome.mode == "corrected" else parsed.query
-        speakers = list(Speaker.objects.search(speaker_query, operator="and")[:5])
+        speakers = _search_speakers(speaker_query)
     promotions = []
     hit_text = ""
     if page_number == 1:
