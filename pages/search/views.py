@@ -81,7 +81,9 @@ class Outcome:
 def _public(pages, request):
     """``pages.public()``: without its query when the restricted sections are cached for the
     site-wide content version (``pages.lookups``), which every new restriction replaces."""
-    paths = restricted_paths(current_token(request)) if request is not None else None
+    paths = None
+    if request is not None and not isinstance(caches["default"], DummyCache):
+        paths = restricted_paths(current_token(request))
     if paths is None:
         return pages.public()
     private = Q()
