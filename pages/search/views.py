@@ -267,7 +267,7 @@ def _search_speakers(query, limit: int = 5) -> list:
     ranked by the fast path when it applies (Wagtail's own search query, built and compiled,
     was a tenth of a from-scratch search), loaded by primary key."""
     results = Speaker.objects.search(query, operator="and")
-    ids = fast_ranked_ids(results, limit, by_pk=True)
+    ids = fast_ranked_ids(results, limit, by_pk=True, few=True)
     if ids is None:
         return list(results[:limit])
     by_id = Speaker.objects.in_bulk(ids)
