@@ -4,10 +4,12 @@
     python -m benchmarks.search --talks 2000 --only sqlite
 
 Each database gets its own throw-away database (var/bench-search.sqlite3, PostgreSQL
-``confnotes_bench_search`` (or BENCH_POSTGRES_DB) on BENCH_POSTGRES_URL or 127.0.0.1). Talks are generated from a fixed
-seed, the index is built with the search backend's bulk indexer, then a fixed set of queries is
-run through the real search view (parsing, search, facets, excerpts, template) with Django's
-test client, several rounds, and the per-query times are summarised.
+``confnotes_bench_search`` (or BENCH_POSTGRES_DB) on BENCH_POSTGRES_URL or 127.0.0.1). Talks are
+generated from a fixed seed and written in bulk, the index is built with the search backend's
+bulk indexer (progress on stderr), then a fixed set of queries is run through the real search
+view (parsing, search, facets, excerpts, template) with Django's test client, several rounds,
+each search from scratch (the result cache emptied first, untimed), and the per-query times
+are summarised.
 """
 
 import argparse
@@ -161,8 +163,8 @@ def build(talks: int) -> None:
         done = min(first + BATCH, talks)
         rate = done / (time.perf_counter() - started)
         print(f"  created {done}/{talks} talks ({rate:.0f}/s)", file=sys.stderr, flush=True)
-    _finish_tree(days)
     index_talks(talks)
+    _finish_tree(days)
 
 
 #: talks written per transaction (and indexed per bulk insert)
