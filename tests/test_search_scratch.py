@@ -12,10 +12,10 @@ from tests.test_search import code, para
 
 pytestmark = pytest.mark.django_db
 
-#: content version, ranking, results (pages with their texts; conference and day titles; their
-#: speakers), speakers (ranking, rows), search-terms record, today's hit (savepoint, update,
-#: release), promotions, facets
-FROM_SCRATCH_QUERIES = 13
+#: content version, ranking, results (pages with their texts and conference and day titles;
+#: their speakers), speakers (ranking, rows), search-terms record, today's hit (savepoint,
+#: update, release), promotions, facets
+FROM_SCRATCH_QUERIES = 12
 
 
 @pytest.fixture(autouse=True)

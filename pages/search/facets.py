@@ -73,6 +73,31 @@ def ids_in(field: str, ids) -> InIds:
     return InIds(F(field), ids if isinstance(ids, IdsParameter) else list(ids))
 
 
+#: (name, database alias, vendor) -> a statement compiled once (:func:`rows_for_ids`)
+_compiled: dict[tuple[str, str, str], tuple[str, tuple]] = {}
+
+
+def rows_for_ids(name: str, model, build, ids) -> list[tuple]:
+    """The rows of ``build(ids)`` (a ``values_list`` queryset of ``model`` filtered with
+    :func:`ids_in`).
+
+    On PostgreSQL and SQLite the statement is built and compiled once per process (under
+    ``name``) and run with each list: building and compiling cost more than running it. The
+    rows come from the cursor as they are (no field converters): for integer and text columns.
+    """
+    using = model._default_manager.db
+    vendor = connections[using].vendor
+    if vendor not in ("postgresql", "sqlite"):
+        return list(build(list(ids)))
+    key = (name, using, vendor)
+    if key not in _compiled:
+        _compiled[key] = compiled_sql(build(IdsParameter()))
+    sql, params = _compiled[key]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, bind_ids(params, ids, vendor))
+        return cursor.fetchall()
+
+
 # --- facets -----------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, TextField
+from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce, Length, Substr
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -24,10 +24,10 @@ from wagtail.search.query import PlainText
 from pages.fragments import current_token, site_version
 from pages.lookups import restricted_paths
 from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
-from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path
+from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path_expression
 from snippets.models import Speaker
 
-from .facets import conference_filter, facet_counts, filter_talk_ids, ids_in
+from .facets import conference_filter, facet_counts, filter_talk_ids, ids_in, rows_for_ids
 from .hits import record_hit
 from .query import all_words, clean_query, excerpt, iter_text, parse_query
 from .ranking import ranked_ids as fast_ranked_ids
@@ -188,51 +188,81 @@ def _body_blocks(raw: str | None) -> list:
     return [b for b in data if isinstance(b, dict) and b.get("type") in known]
 
 
+#: What a result's ``Page`` object is read with (the template needs its title and URL).
+_PAGE_FIELDS = [
+    f.attname
+    for f in Page._meta.concrete_fields
+    if f.attname in {"id", "title", "path", "depth", "url_path", "content_type_id"}
+]
+
+
+def _result_rows(ids):
+    """Each result page's fields, talk summary, body (JSON text) and the titles of its
+    conference and day (looked up by path; ignored where the page is not below them)."""
+    return (
+        Page.objects.filter(ids_in("pk", ids))
+        .annotate(
+            **_texts_of_result(),
+            _conference_title=_title_at(CONFERENCE_DEPTH),
+            _day_title=_title_at(DAY_DEPTH),
+        )
+        .values_list(
+            *_PAGE_FIELDS,
+            "_summary",
+            "_derived_summary",
+            "_body",
+            "_conference_title",
+            "_day_title",
+        )
+    )
+
+
+def _title_at(depth: int) -> Subquery:
+    ancestor = Page.objects.filter(path=ancestor_path_expression(OuterRef("path"), depth))
+    return Subquery(ancestor.values("title")[:1])
+
+
+def _speaker_rows(ids):
+    return (
+        TalkSpeaker.objects.filter(ids_in("page_id", ids))
+        .order_by("sort_order")
+        .values_list("page_id", "speaker__name")
+    )
+
+
 def _decorate(ids: list[int], words: list[str]) -> list[dict]:
-    """Type, conference, day, speakers and an excerpt for each result, in three queries.
+    """Type, conference, day, speakers and an excerpt for each result, in two queries, each
+    compiled once per process (``rows_for_ids``).
 
     The results are plain ``Page`` objects (title and URL are all the template needs of them)
-    read with their summary and body in one query; a page's specific object would cost three
-    queries and a model with every field.
+    read with their summary, body and ancestors' titles in one query; a page's specific object
+    would cost three queries and a model with every field.
     """
     if not ids:
         return []
-    by_id = {
-        page.pk: page
-        for page in Page.objects.filter(ids_in("pk", ids))
-        .only("id", "title", "path", "depth", "url_path", "content_type_id")
-        .annotate(**_texts_of_result())
-    }
-    pages = [by_id[pk] for pk in ids if pk in by_id]
-    ancestor_paths = {
-        ancestor_path(p.path, depth) for p in pages for depth in (CONFERENCE_DEPTH, DAY_DEPTH)
-    }
-    ancestors = {
-        path: Titled(title)
-        for path, title in Page.objects.filter(path__in=ancestor_paths).values_list("path", "title")
-    }
+    using = Page.objects.db
+    by_id = {}
+    for row in rows_for_ids("search-results", Page, _result_rows, ids):
+        page = Page.from_db(using, _PAGE_FIELDS, row[: len(_PAGE_FIELDS)])
+        summary, derived, body, conference, day = row[len(_PAGE_FIELDS) :]
+        by_id[page.pk] = (page, summary or derived or "", body, conference, day)
+    found = [by_id[pk] for pk in ids if pk in by_id]
     speakers: dict[int, list] = {}
-    for page_id, name in (
-        TalkSpeaker.objects.filter(ids_in("page_id", [p.pk for p in pages]))
-        .order_by("sort_order")
-        .values_list("page_id", "speaker__name")
+    for page_id, name in rows_for_ids(
+        "search-speakers", TalkSpeaker, _speaker_rows, [r[0].pk for r in found]
     ):
         speakers.setdefault(page_id, []).append(Named(name))
     rows = []
-    for page in pages:
-        texts = chain(
-            (page._summary or page._derived_summary or "",), iter_text(_body_blocks(page._body))
-        )
+    for page, summary, body, conference, day in found:
+        texts = chain((summary,), iter_text(_body_blocks(body)))
         rows.append(
             {
                 "page": page,
                 "type": (page.specific_class or Page)._meta.verbose_name.capitalize(),
-                "conference": ancestors.get(ancestor_path(page.path, CONFERENCE_DEPTH))
-                if page.depth > CONFERENCE_DEPTH
+                "conference": Titled(conference)
+                if page.depth > CONFERENCE_DEPTH and conference is not None
                 else None,
-                "day": ancestors.get(ancestor_path(page.path, DAY_DEPTH))
-                if page.depth > DAY_DEPTH
-                else None,
+                "day": Titled(day) if page.depth > DAY_DEPTH and day is not None else None,
                 "speakers": speakers.get(page.pk, []),
                 "excerpt": excerpt(texts, words),
             }
