@@ -17,9 +17,29 @@ from pages.tree import CONFERENCE_DEPTH, ancestor_path_expression
 # --- id lists ---------------------------------------------------------------------------------
 
 
+class IdsParameter:
+    """Stands for the list of ids while a statement is compiled once, to be run many times with
+    other lists (:func:`facet_counts`): :func:`bind_ids` puts the real list in its place."""
+
+
+def encode_ids(ids, vendor: str) -> str:
+    """The single parameter :class:`InIds` passes for ``ids`` on PostgreSQL and SQLite."""
+    ids = [int(pk) for pk in ids]
+    if vendor == "postgresql":
+        # An array literal as text: the driver's list adapter costs ~15 µs per thousand ids.
+        return "{" + ",".join(map(str, ids)) + "}"
+    return json.dumps(ids)
+
+
+def bind_ids(params: tuple, ids, vendor: str) -> tuple:
+    encoded = encode_ids(ids, vendor)
+    return tuple(encoded if isinstance(p, IdsParameter) else p for p in params)
+
+
 class InIds(Lookup):
     """``field IN (ids)`` with the whole list as one parameter: ``= ANY(%s)`` on PostgreSQL,
-    ``IN (SELECT value FROM json_each(%s))`` on SQLite.
+    ``IN (SELECT value FROM json_each(%s))`` on SQLite. With an :class:`IdsParameter` for the
+    list, the statement can be compiled once and run with any list (:func:`bind_ids`).
 
     ``pk__in=[…4,000 ids…]`` costs more than the query it builds: Django prepares every value
     and the driver parses a statement with thousands of placeholders, a new one for every
@@ -31,22 +51,51 @@ class InIds(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        ids = [int(pk) for pk in self.rhs]
+        if isinstance(self.rhs, IdsParameter):
+            if connection.vendor not in ("postgresql", "sqlite"):
+                raise ValueError("IdsParameter: PostgreSQL and SQLite only")
+            param = self.rhs
+        else:
+            param = encode_ids(self.rhs, connection.vendor)
         if connection.vendor == "postgresql":
             # The column's own type: PostgreSQL hashes ``int = ANY(int[])`` but not int = bigint.
             db_type = self.lhs.output_field.cast_db_type(connection)
-            # An array literal as text: the driver's list adapter costs ~15 µs per thousand ids.
-            literal = "{" + ",".join(map(str, ids)) + "}"
-            return f"{lhs} = ANY(%s::{db_type}[])", (*lhs_params, literal)
+            return f"{lhs} = ANY(%s::{db_type}[])", (*lhs_params, param)
         if connection.vendor == "sqlite":
-            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, json.dumps(ids))
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", (*lhs_params, param)
+        ids = [int(pk) for pk in self.rhs]
         if not ids:
             return "1 = 0", tuple(lhs_params)
         return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*lhs_params, *ids)
 
 
 def ids_in(field: str, ids) -> InIds:
-    return InIds(F(field), list(ids))
+    return InIds(F(field), ids if isinstance(ids, IdsParameter) else list(ids))
+
+
+#: (name, database alias, vendor) -> a statement compiled once (:func:`rows_for_ids`)
+_compiled: dict[tuple[str, str, str], tuple[str, tuple]] = {}
+
+
+def rows_for_ids(name: str, model, build, ids) -> list[tuple]:
+    """The rows of ``build(ids)`` (a ``values_list`` queryset of ``model`` filtered with
+    :func:`ids_in`).
+
+    On PostgreSQL and SQLite the statement is built and compiled once per process (under
+    ``name``) and run with each list: building and compiling cost more than running it. The
+    rows come from the cursor as they are (no field converters): for integer and text columns.
+    """
+    using = model._default_manager.db
+    vendor = connections[using].vendor
+    if vendor not in ("postgresql", "sqlite"):
+        return list(build(list(ids)))
+    key = (name, using, vendor)
+    if key not in _compiled:
+        _compiled[key] = compiled_sql(build(IdsParameter()))
+    sql, params = _compiled[key]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, bind_ids(params, ids, vendor))
+        return cursor.fetchall()
 
 
 # --- facets -----------------------------------------------------------------------------------
@@ -57,12 +106,47 @@ def compiled_sql(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+#: (database alias, vendor) -> the facets' statement, compiled once per process
+_facet_statements: dict[tuple[str, str], tuple[str, tuple]] = {}
+
+
 def facet_counts(ids: list[int]) -> dict:
     """Counts by conference, tag, speaker and code language over the matched page ids.
 
     One query: the four counts (each built with the ORM) are glued with ``UNION ALL``, so a search
     pays one round trip for its facets instead of five (each about 0.7 ms on top of its SQL).
+    The statement is the same for every search but its list of ids: on PostgreSQL and SQLite it
+    is compiled once per process (building and compiling it cost more than running it).
     """
+    using = Page.objects.db
+    vendor = connections[using].vendor
+    if vendor in ("postgresql", "sqlite"):
+        key = (using, vendor)
+        if key not in _facet_statements:
+            _facet_statements[key] = _facet_statement(IdsParameter())
+        sql, params = _facet_statements[key]
+        params = bind_ids(params, ids, vendor)
+    else:
+        sql, params = _facet_statement(ids)
+    facets: dict[str, list] = {"conference": [], "tag": [], "speaker": [], "lang": []}
+    languages_count: dict[str, int] = {}
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, label, n in cursor.fetchall():
+            if facet == "lang":
+                for language in value.split():
+                    languages_count[language] = languages_count.get(language, 0) + n
+            else:
+                facets[facet].append((value, label, n))
+    facets["conference"].sort(key=lambda x: (-x[2], x[1]))
+    facets["lang"] = sorted(
+        ((k, k, n) for k, n in languages_count.items()), key=lambda x: (-x[2], x[1])
+    )
+    return facets
+
+
+def _facet_statement(ids) -> tuple[str, tuple]:
+    """The facets' SQL and parameters for ``ids`` (a list, or an :class:`IdsParameter`)."""
     prefixes = (
         Page.objects.filter(ids_in("pk", ids), depth__gte=CONFERENCE_DEPTH)
         .annotate(prefix=ancestor_path_expression("path", CONFERENCE_DEPTH))
@@ -110,21 +194,7 @@ def facet_counts(ids: list[int]) -> dict:
         " ORDER BY 1, 4 DESC, 3"
     )
     params = prefixes_params + conferences_params + tags_params + speakers_params + languages_params
-    facets: dict[str, list] = {"conference": [], "tag": [], "speaker": [], "lang": []}
-    languages_count: dict[str, int] = {}
-    with connections[prefixes.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for facet, value, label, n in cursor.fetchall():
-            if facet == "lang":
-                for language in value.split():
-                    languages_count[language] = languages_count.get(language, 0) + n
-            else:
-                facets[facet].append((value, label, n))
-    facets["conference"].sort(key=lambda x: (-x[2], x[1]))
-    facets["lang"] = sorted(
-        ((k, k, n) for k, n in languages_count.items()), key=lambda x: (-x[2], x[1])
-    )
-    return facets
+    return sql, params
 
 
 def filter_talk_ids(filters: dict):

@@ -153,43 +153,66 @@ _SKIP_KEYS = {
 
 def raw_text(data) -> list[str]:
     """Readable strings of StreamField raw data (no database access), block choices left out."""
-    out: list[str] = []
+    return list(iter_text(data))
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def iter_text(data):
+    """:func:`raw_text`, one string at a time (an excerpt stops reading once it has enough)."""
     if isinstance(data, dict):
         if "type" in data and "value" in data:
-            out += raw_text(data["value"])
+            yield from iter_text(data["value"])
         else:
             for key, value in data.items():
                 if key not in _SKIP_KEYS:
-                    out += raw_text(value)
+                    yield from iter_text(value)
     elif isinstance(data, list):
         for item in data:
-            out += raw_text(item)
+            yield from iter_text(item)
     elif isinstance(data, str):
-        text = re.sub(r"<[^>]+>", " ", data)
-        text = " ".join(text.split())
+        text = " ".join(_TAG.sub(" ", data).split())
         if text:
-            out.append(text)
-    return out
+            yield text
 
 
-def excerpt(texts: list[str], words: list[str], width: int = 220) -> str:
-    """An escaped excerpt around the first matched word, matches wrapped in <mark>."""
-    text = " · ".join(t for t in texts if t)
-    if not text:
-        return ""
+_SEPARATOR = " · "
+
+
+def excerpt(texts, words: list[str], width: int = 220) -> str:
+    """An escaped excerpt around the first matched word, matches wrapped in <mark>.
+
+    ``texts`` (any iterable) are joined with " · "; they are read only as far as the excerpt
+    needs: up to the first match and ``width`` characters on (all of them when nothing matches).
+    """
     # Searches are stemmed: "caching" also marks "cache", "migrations" "migration".
     stems = {w[: max(4, len(w) - 3)] if len(w) > 5 else w for w in words if len(w) > 1}
     patterns = [re.escape(w) for w in sorted(stems, key=len, reverse=True)]
     matcher = re.compile(r"\b(" + "|".join(patterns) + r")\w*", re.IGNORECASE) if patterns else None
+    # A match lies within one text (no stem holds a space or "·"), so each text appended is
+    # searched from where it starts: the first match found is the first of the whole join.
+    text, found, needed = "", None, width + 1
+    for piece in texts:
+        if not piece:
+            continue
+        searched_from = len(text)
+        text = text + _SEPARATOR + piece if text else piece
+        if matcher and found is None:
+            found = matcher.search(text, searched_from)
+            if found:  # the excerpt ends at most ``width`` after the match starts
+                needed = found.start() + width + 1
+        if (found or not matcher) and len(text) >= needed:
+            break
+    if not text:
+        return ""
     start = 0
-    if matcher:
-        found = matcher.search(text)
-        if found:
-            start = max(0, found.start() - width // 3)
-            if start > 0 and not text[start - 1].isspace():
-                # Start on a word boundary: after the next space, never past the match.
-                space = text.find(" ", start, found.start())
-                start = space + 1 if space != -1 else found.start()
+    if found:
+        start = max(0, found.start() - width // 3)
+        if start > 0 and not text[start - 1].isspace():
+            # Start on a word boundary: after the next space, never past the match.
+            space = text.find(" ", start, found.start())
+            start = space + 1 if space != -1 else found.start()
     end = start + width
     if end < len(text) and not text[end].isspace():
         # End on a word boundary: before the last space in the excerpt, if there is one.
