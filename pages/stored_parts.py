@@ -68,12 +68,30 @@ class StoredParts(models.Model):
         return f"page {self.page_id}: {self.key}"
 
 
+#: Settings that show in rendered HTML (file and image URLs, the site's name, dates).
+RENDERING_SETTINGS = (
+    "MEDIA_URL",
+    "STATIC_URL",
+    "STORAGES",
+    "AWS_S3_CUSTOM_DOMAIN",
+    "AWS_STORAGE_BUCKET_NAME",
+    "WAGTAIL_SITE_NAME",
+    "WAGTAILIMAGES_FORMAT_CONVERSIONS",
+    "LANGUAGE_CODE",
+    "TIME_ZONE",
+    "USE_TZ",
+)
+
+
 @functools.cache
 def code_version() -> str:
-    """A digest of what renders the parts: the site's templates, the ``pages`` code and the
-    versions of Django and Wagtail (a deploy that changes any of them makes every row stale)."""
+    """A digest of what renders the parts: the site's templates, the ``pages`` code, the
+    versions of Django and Wagtail and the settings that show in HTML (a deploy that changes
+    any of them, media moved to S3 say, makes every row stale)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{django.__version__}:{wagtail.__version__}".encode())
+    for name in RENDERING_SETTINGS:
+        digest.update(f"{name}={getattr(settings, name, None)!r}".encode())
     for folder, pattern in ((ROOT / "templates", "*.html"), (ROOT / "pages", "*.py")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(str(path.relative_to(ROOT)).encode())

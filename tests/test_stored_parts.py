@@ -202,6 +202,12 @@ def test_the_code_version_follows_the_templates(tmp_path, monkeypatch):
     assert stored_parts.code_version.__wrapped__() != before
 
 
+def test_the_code_version_follows_settings_that_show_in_html(settings):
+    before = stored_parts.code_version.__wrapped__()
+    settings.MEDIA_URL = "https://media.example.org/"  # media moved to S3, say
+    assert stored_parts.code_version.__wrapped__() != before
+
+
 def test_previews_never_read_or_write_parts(client, tree):
     talk = tree["talks"][0]
     public = html_of(client, talk.url)
