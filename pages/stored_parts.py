@@ -234,7 +234,7 @@ class PendingRenders:
 
 
 def render_after_publish(sender, instance, **kwargs) -> None:
-    if not settings.STORED_PARTS or not getattr(type(instance), "stores_parts", False):
+    if not settings.STORED_PARTS or not stores_parts(instance):
         return
     if connection.in_atomic_block:
         savepoints = set(connection.savepoint_ids)
@@ -250,9 +250,16 @@ def render_after_publish(sender, instance, **kwargs) -> None:
     transaction.on_commit(pending, robust=True)
 
 
+def stores_parts(page) -> bool:
+    """Whether ``page`` (specific or not: a talk saved as a plain ``Page`` counts) is of a
+    type that stores parts."""
+    model = getattr(page, "specific_class", None) or type(page)
+    return bool(getattr(model, "stores_parts", False))
+
+
 def forget_parts(sender, instance, update_fields=None, raw=False, **kwargs) -> None:
     """A save of the page makes its stored parts stale (whatever the door)."""
-    if not getattr(sender, "stores_parts", False) or instance.pk is None:
+    if not issubclass(sender, Page) or instance.pk is None or not stores_parts(instance):
         return
     if update_fields and set(update_fields) <= DRAFT_ONLY_FIELDS:
         return

@@ -125,6 +125,18 @@ def test_a_save_without_a_revision_is_not_hidden(client, tree, django_capture_on
     assert '<p class="lead">Changed in the shell</p>' in article(html_of(client, talk.url))
 
 
+def test_a_save_as_a_plain_page_is_not_hidden(client, tree, django_capture_on_commit_callbacks):
+    from wagtail.models import Page
+
+    talk = tree["talks"][0]
+    html_of(client, talk.url)
+    page = Page.objects.get(pk=talk.pk)  # not the specific class
+    page.title = "Renamed as a plain page"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save()
+    assert "<h1>Renamed as a plain page</h1>" in html_of(client, talk.url)
+
+
 def test_an_update_behind_the_signals_shows_after_the_next_site_wide_change(client, tree):
     talk = tree["talks"][0]
     before = article(html_of(client, talk.url))
