@@ -98,3 +98,56 @@ def test_an_excerpt_read_as_far_as_needed_is_the_excerpt_of_the_whole_text(words
         pieces = texts[:cut]
         whole = " · ".join(t for t in pieces if t)
         assert str(excerpt(iter(pieces), words, width)) == str(excerpt([whole], words, width))
+
+
+QUERIES = [
+    "queues",
+    "celery",
+    "queues retries",
+    "retries queues",
+    '"back-pressure"',
+    "queues OR absentword",
+    "celery OR retries",
+    "queues -python",
+    "part 7",
+    "absentword",
+    "queue",
+]
+
+
+def test_a_ranking_statement_is_compiled_once_per_structure_and_gives_the_same_ids(
+    client, django_capture_on_commit_callbacks
+):
+    """The SQLite ranking statement is reused for every query of the same structure (only the
+    MATCH text changes), and ranks exactly as one compiled for the query."""
+    from django.test import RequestFactory
+
+    from pages.search import ranking, views
+    from pages.search.query import parse_query
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the statement cache is SQLite's (PostgreSQL compiles every time)")
+    with django_capture_on_commit_callbacks(execute=True):
+        conference = ConferenceFactory(title="Shapeconf 2026")
+        day = DayFactory(parent=conference, title="Day 1")
+        speakers = [SpeakerFactory(name="Quinn Queue"), SpeakerFactory(name="Rae Retry")]
+        add_talks(day, speakers, 0, 12)
+    request = RequestFactory().get("/search/")
+    ranking._sqlite_statements.clear()
+    for q in QUERIES:
+        parsed = parse_query(q)
+        for filters in ({}, {"conference": ["shapeconf-2026"]}, {"tag": ["part-1"]}):
+            cached = views._search_pages(parsed, filters, request).ids
+            again = views._search_pages(parsed, filters, request).ids  # from the kept statement
+            fresh = views._search_pages(parsed, filters, None).ids  # compiled for this query
+            assert cached == again == fresh, (q, filters)
+            if q != "absentword":
+                assert fresh, (q, filters)
+    structures = {key[1] for key in ranking._sqlite_statements}
+    assert len(structures) < len(QUERIES)  # "queues" and "celery" share one, and so on
+    assert "12 results for" in search_from_scratch(client, "celery")[1]
+    kept = dict(ranking._sqlite_statements)
+    with django_capture_on_commit_callbacks(execute=True):  # a publish: the statement stays
+        add_talks(day, speakers, 12, 1)
+    assert "13 results for" in search_from_scratch(client, "celery")[1]
+    assert ranking._sqlite_statements == kept

@@ -61,7 +61,7 @@ PRIVATE_API = {
 
 
 def ranked_ids(
-    results, limit: int, pages=None, by_pk: bool = False, few: bool = False
+    results, limit: int, pages=None, by_pk: bool = False, few: bool = False, shape=None
 ) -> list[int] | None:
     """Object ids of ``results`` (a database-backend search) in rank order, at most ``limit``,
     only objects in ``pages`` (default: the searched queryset); None when the fast path does
@@ -73,15 +73,21 @@ def ranked_ids(
 
     ``few``: the model has few index entries among many (speakers among 100,000 talks): on
     PostgreSQL its entries are matched one by one, not through the full-text index, whose
-    matches for a common word are nearly all pages (120 ms for "django" at 100,000 talks)."""
+    matches for a common word are nearly all pages (120 ms for "django" at 100,000 talks).
+
+    ``shape``: a hashable key that says everything about ``pages`` (the SQLite statement is
+    then compiled once per shape and query structure, and only its words change; see
+    :func:`_sqlite_statement`); None to compile it every time."""
     if connection.vendor == "sqlite":
-        return sqlite_ranked_ids(results, limit, pages, by_pk)
+        return sqlite_ranked_ids(results, limit, pages, by_pk, shape)
     if connection.vendor == "postgresql":
         return postgres_ranked_ids(results, limit, pages, by_pk, few)
     return None
 
 
-def sqlite_ranked_ids(results, limit: int, pages=None, by_pk: bool = False) -> list[int] | None:
+def sqlite_ranked_ids(
+    results, limit: int, pages=None, by_pk: bool = False, shape=None
+) -> list[int] | None:
     """Object ids in rank order for SQLite FTS5, in one pass; None when not applicable.
 
     Wagtail's SQLite backend orders by a correlated subquery that runs the FTS match once per
@@ -90,7 +96,7 @@ def sqlite_ranked_ids(results, limit: int, pages=None, by_pk: bool = False) -> l
     """
     if connection.vendor != "sqlite":
         return None
-    return _run(_sqlite_statement, results, limit, pages, by_pk)
+    return _run(_sqlite_statement, results, limit, pages, by_pk, shape)
 
 
 def postgres_ranked_ids(
@@ -140,7 +146,35 @@ def _among(pages, object_id: str) -> Exists:
     return Exists(pages.order_by().filter(pk=Cast(OuterRef(object_id), IntegerField())))
 
 
-def _sqlite_statement(results, limit: int, pages, by_pk=False) -> tuple[str, tuple, str] | None:
+def query_shape(query):
+    """The structure of a search query without its words: what, besides the words, shapes the
+    SQLite statement (its rank expression follows the tree of And/Or/Not); None for a query
+    this does not know (then the statement is compiled as usual)."""
+    from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
+
+    kind = type(query)
+    if kind is PlainText:
+        return ("PlainText", query.operator, query.boost)
+    if kind is Phrase:
+        return ("Phrase",)
+    if kind in (Not, Boost):
+        inner = query_shape(query.subquery)
+        return None if inner is None else (kind.__name__, getattr(query, "boost", None), inner)
+    if kind in (And, Or):
+        inner = tuple(query_shape(subquery) for subquery in query.subqueries)
+        return None if None in inner else (kind.__name__, inner)
+    return None
+
+
+#: (shape, query structure, …) -> (sql, params) of a SQLite ranking statement whose first
+#: parameter is the FTS MATCH text: compiled once, then only that parameter changes.
+_sqlite_statements: dict[tuple, tuple[str, tuple]] = {}
+MAX_STATEMENTS = 256
+
+
+def _sqlite_statement(
+    results, limit: int, pages, by_pk=False, shape=None
+) -> tuple[str, tuple, str] | None:
     from modelsearch.backends.database.sqlite import sqlite as fts
     from modelsearch.query import MatchAll, Not
     from modelsearch.utils import get_descendants_content_types_pks
@@ -156,6 +190,30 @@ def _sqlite_statement(results, limit: int, pages, by_pk=False) -> tuple[str, tup
         compiler.fields or compiler.FTS_TABLE_FIELDS,
         compiler.build_search_query(query, config=config),
     )
+    using = results.queryset.db if hasattr(results, "queryset") else compiler.queryset.db
+    # The same statement for every query of the same structure and pages: compiling it was a
+    # quarter of a search from scratch. Only the MATCH text (its first parameter) differs.
+    key = None
+    if shape is not None:
+        structure = (query_shape(compiler.query), query_shape(query))
+        if None not in structure:
+            key = (
+                shape,
+                structure,
+                compiler.queryset.model,
+                tuple(compiler.fields or ()),
+                limit,
+                by_pk,
+                using,
+            )
+    if key is not None:
+        match_text = match.as_sql(
+            fts.SQLiteFTSIndexEntry.objects.none().query.get_compiler(using=using),
+            connections[using],
+        )[1][0]
+        if key in _sqlite_statements:
+            sql, params = _sqlite_statements[key]
+            return sql, (match_text, *params[1:]), using
     entries = (
         fts.SQLiteFTSIndexEntry.objects.filter(match)
         .filter(
@@ -169,7 +227,12 @@ def _sqlite_statement(results, limit: int, pages, by_pk=False) -> tuple[str, tup
         )
         .values_list("index_entry__object_id", flat=True)[:limit]
     )
-    return *compiled_sql(entries), entries.db
+    sql, params = compiled_sql(entries)
+    if key is not None and params and params[0] == match_text:  # as assumed: keep it
+        while len(_sqlite_statements) >= MAX_STATEMENTS:
+            _sqlite_statements.pop(next(iter(_sqlite_statements)), None)
+        _sqlite_statements[key] = (sql, params)
+    return sql, params, entries.db
 
 
 def _postgres_statement(

@@ -100,11 +100,22 @@ def _search_pages(parsed, filters, request=None) -> Outcome:
     if talk_filter is not None:
         base = base.filter(pk__in=talk_filter)
     conference_q = conference_filter(filters)
+    # What the SQL of the visible pages depends on, for its reuse (pages.search.ranking): the
+    # restricted sections and the tree (the site-wide token: publishing does not replace it,
+    # so a search after a publish reuses the statement), the filters and the conference paths
+    # they name. Only where searches are cached (not under the tests' dummy cache).
+    token = (
+        current_token(request)
+        if request is not None and not isinstance(caches["fragments"], DummyCache)
+        else None
+    )
+    filtered = tuple((name, tuple(values)) for name, values in sorted(filters.items()))
+    shape = ("pages", token, filtered, conference_q) if token else None
 
     def ranked_ids(query) -> list[int]:
         results = base.search(query, operator="and").annotate_score("_score")
         visible = base.filter(conference_q)
-        fast = fast_ranked_ids(results, MAX_MATCHES, visible)
+        fast = fast_ranked_ids(results, MAX_MATCHES, visible, shape=shape)
         if fast is not None:  # the backend's order, visibility and page filters applied in SQL
             return fast
         # Wagtail's public search API: other database backends (and the fallback when the fast
@@ -297,7 +308,7 @@ def _search_speakers(query, limit: int = 5) -> list:
     ranked by the fast path when it applies (Wagtail's own search query, built and compiled,
     was a tenth of a from-scratch search), loaded by primary key."""
     results = Speaker.objects.search(query, operator="and")
-    ids = fast_ranked_ids(results, limit, by_pk=True, few=True)
+    ids = fast_ranked_ids(results, limit, by_pk=True, few=True, shape=("speakers",))
     if ids is None:
         return list(results[:limit])
     by_id = Speaker.objects.in_bulk(ids)
