@@ -20,7 +20,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = ROOT / "var" / "bench-scratch.sqlite3"
-EXTRA_URLS = ["/speakers/", "/tags/", "/search/?q=django", "/feeds/rss/"]
+EXTRA_URLS = [
+    "/speakers/",
+    "/tags/",
+    "/feeds/rss/",
+    "/search/?q=django",
+    "/search/?q=caching+django",
+    '/search/?q="query+count"',
+    "/search/?q=testing+OR+fixtures",
+    "/search/?q=accessibility+-forms",
+    "/search/?q=djnago",
+    "/search/?q=caching+kubernetes+graphql",
+    "/search/?q=django&tag=testing",
+    "/search/?q=django&conference=fernhollow-pydays-2025",
+    "/search/?q=django&lang=python&page=2",
+    "/search/?q=",
+    "/search/?q=c%2B%2B+it%27s",
+]
 
 
 def capture(out: str) -> None:
