@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce, Length, Substr
 from django.http import HttpResponse, JsonResponse
@@ -22,6 +23,7 @@ from django.utils.safestring import mark_safe
 from wagtail.contrib.search_promotions.models import Query as SearchQueryRecord
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search.query import PlainText
+from wagtail.search.utils import normalise_query_string
 
 from pages.fragments import current_token, site_version
 from pages.lookups import restricted_paths
@@ -297,7 +299,7 @@ def search(request):
         if cached is not None:
             html, hit_text = cached
             if hit_text:
-                record_hit(SearchQueryRecord.get(hit_text))
+                record_hit(_search_record(hit_text))
             return HttpResponse(html)
     response = _search(request)
     if key is not None and response.status_code == 200:
@@ -313,8 +315,56 @@ def _search_speakers(query, limit: int = 5) -> list:
     ids = fast_ranked_ids(results, limit, by_pk=True, few=True, shape=("speakers",))
     if ids is None:
         return list(results[:limit])
-    by_id = Speaker.objects.in_bulk(ids)
+    if not ids:
+        return []
+    using = Speaker.objects.db
+    by_id = {
+        row[0]: Speaker.from_db(using, _SPEAKER_FIELDS, row)
+        for row in rows_for_ids("search-speaker-cards", Speaker, _speaker_cards, ids)
+    }
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+#: What the search page shows of a speaker (the rest is deferred).
+_SPEAKER_FIELDS = ["id", "name", "slug", "bio"]
+
+
+def _speaker_cards(ids):
+    return Speaker.objects.filter(ids_in("pk", ids)).values_list(*_SPEAKER_FIELDS)
+
+
+def _search_record(text: str):
+    """Wagtail's search-terms record of ``text`` (``Query.get``: found by its normalised text,
+    made when new), found with a statement written once."""
+    table = SearchQueryRecord._meta.db_table
+    normalised = normalise_query_string(text)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE query_string = %s", [normalised])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        return SearchQueryRecord.get(text)
+    return SearchQueryRecord.from_db(connection.alias, ["id", "query_string"], [row[0], normalised])
+
+
+#: (site-wide token, ids of the search-terms records that have promotions), for the process
+_promoted: list = [None, frozenset()]
+
+
+def _has_promotions(request, query_record) -> bool:
+    """Whether ``query_record`` may have editors' picks: known without a query while the
+    site-wide token (which every promotion's save or deletion replaces, and publishing does
+    not) has not changed."""
+    if isinstance(caches["fragments"], DummyCache):  # the tests' uncommitted changes
+        return True
+    version = current_token(request)
+    if version is None:
+        return True
+    if _promoted[0] != version:
+        from wagtail.contrib.search_promotions.models import SearchPromotion
+
+        ids = frozenset(SearchPromotion.objects.values_list("query_id", flat=True))
+        _promoted[:] = [version, ids]
+    return query_record.pk in _promoted[1]
 
 
 def _cache_key(request) -> str | None:
@@ -378,14 +428,15 @@ def _search(request):
     hit_text = ""
     if page_number == 1:
         hit_text = parsed.text
-        query_record = SearchQueryRecord.get(parsed.text)
+        query_record = _search_record(parsed.text)
         record_hit(query_record)
-        promotions = list(
-            query_record.editors_picks.filter(page__live=True)
-            .exclude(Exists(_restriction_above("page__path")))
-            .select_related("page")
-            .order_by("sort_order")
-        )
+        if _has_promotions(request, query_record):
+            promotions = list(
+                query_record.editors_picks.filter(page__live=True)
+                .exclude(Exists(_restriction_above("page__path")))
+                .select_related("page")
+                .order_by("sort_order")
+            )
 
     facets = facet_counts(ids) if ids else {}
     context.update(
