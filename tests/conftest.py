@@ -29,6 +29,25 @@ def service_unavailable(reason: str):
     pytest.skip(reason)
 
 
+def in_memory_caches(settings, *names: str) -> None:
+    """Switch the named caches to per-process memory, as in production, emptied (the test
+    settings make every cache a dummy)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        **{
+            name: {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"test-{name}",
+            }
+            for name in names
+        },
+    }
+    for name in names:
+        caches[name].clear()
+
+
 @pytest.fixture
 def home(db):
     from tests.factories import home_page

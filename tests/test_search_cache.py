@@ -8,6 +8,7 @@ from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 
 import pytest
 
+from tests.conftest import in_memory_caches
 from tests.factories import ConferenceFactory, DayFactory, TalkFactory
 from tests.test_search import para
 
@@ -16,14 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fragment_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "fragments": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "test-search-cache",
-        },
-    }
-    caches["fragments"].clear()
+    in_memory_caches(settings, "fragments")
     yield
     caches["fragments"].clear()
 

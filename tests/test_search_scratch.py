@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 import pytest
 
+from tests.conftest import in_memory_caches
 from tests.factories import ConferenceFactory, DayFactory, SpeakerFactory, TalkFactory
 from tests.test_search import code, para
 
@@ -21,19 +22,7 @@ FROM_SCRATCH_QUERIES = 11
 @pytest.fixture(autouse=True)
 def caches_as_in_production(settings):
     """The result cache and the look-ups cache in memory, as in production."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "test-search-scratch-default",
-        },
-        "fragments": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "test-search-scratch",
-        },
-    }
-    for name in ("default", "fragments"):
-        caches[name].clear()
+    in_memory_caches(settings, "default", "fragments")
     yield
     for name in ("default", "fragments"):
         caches[name].clear()
