@@ -205,19 +205,28 @@ class PendingBump:
         bump_now(None if self.scopes is None else frozenset(self.scopes))
 
 
+def due_at_commit(kind: type, using: str = DEFAULT_DB_ALIAS):
+    """The callback of class ``kind`` (with a ``done`` flag) already due at the current
+    transaction's commit, from this savepoint or an outer one, or None (outside a transaction
+    too). A rollback that drops it drops what the caller adds to it as well; one that drops
+    only an inner savepoint leaves more work than needed, which is harmless."""
+    conn = connections[using]
+    if not conn.in_atomic_block:
+        return None
+    savepoints = set(conn.savepoint_ids)
+    for sids, func, _robust in conn.run_on_commit:
+        if isinstance(func, kind) and not func.done and sids <= savepoints:
+            return func
+    return None
+
+
 def bump(using: str = DEFAULT_DB_ALIAS, scopes: frozenset[str] | None = None) -> None:
     """Give the content (or only ``scopes`` of it) a new version when the current transaction
-    commits (now, outside one)."""
-    conn = connections[using]
-    if conn.in_atomic_block:
-        savepoints = set(conn.savepoint_ids)
-        # Already due at this commit, from this savepoint or an outer one (a rollback that
-        # drops it drops this change too; one that drops only this savepoint leaves a bump of
-        # more than needed, which is harmless)?
-        for sids, func, _ in conn.run_on_commit:
-            if isinstance(func, PendingBump) and not func.done and sids <= savepoints:
-                func.add(scopes)
-                return
+    commits (now, outside one); one bump per transaction."""
+    pending = due_at_commit(PendingBump, using)
+    if pending is not None:
+        pending.add(scopes)
+        return
     transaction.on_commit(PendingBump(scopes), using=using, robust=True)
 
 

@@ -44,7 +44,7 @@ from wagtail.coreutils import get_dummy_request
 from wagtail.models import Page, Site
 from wagtail.signals import page_published
 
-from .fragments import DRAFT_ONLY_FIELDS, content_versions, shows_live_page
+from .fragments import DRAFT_ONLY_FIELDS, content_versions, due_at_commit, shows_live_page
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def state_for(request, page) -> PartsState | None:
     (a preview, a draft, a POST)."""
     if not settings.STORED_PARTS or not shows_live_page(request, page):
         return None
-    state = page.__dict__.get("_parts_state")
+    state = parts_of(page)
     if state is None:
         state = page.__dict__["_parts_state"] = PartsState(request, page)
     return state
@@ -236,18 +236,14 @@ class PendingRenders:
 def render_after_publish(sender, instance, **kwargs) -> None:
     if not settings.STORED_PARTS or not stores_parts(instance):
         return
-    if connection.in_atomic_block:
-        savepoints = set(connection.savepoint_ids)
-        # One already due at this commit, from this savepoint or an outer one (as
-        # pages.fragments.bump: a rollback that drops it drops this publish too)?
-        for sids, func, _robust in connection.run_on_commit:
-            if isinstance(func, PendingRenders) and not func.done and sids <= savepoints:
-                if instance.pk not in func.page_ids:
-                    func.page_ids.append(instance.pk)
-                return
+    pending = due_at_commit(PendingRenders)
+    if pending is not None:
+        if instance.pk not in pending.page_ids:
+            pending.page_ids.append(instance.pk)
+        return
     pending = PendingRenders()
     pending.page_ids.append(instance.pk)
-    transaction.on_commit(pending, robust=True)
+    transaction.on_commit(pending, robust=True)  # outside a transaction: at once
 
 
 def stores_parts(page) -> bool:

@@ -82,6 +82,15 @@ class Outcome:
     words: int = 0
 
 
+def _cached_token(request) -> str | None:
+    """The site-wide token, for what a search keeps in the process per version; None where
+    searches are not cached (the tests' dummy cache, under which a test's uncommitted change
+    would not replace the token)."""
+    if request is None or isinstance(caches["fragments"], DummyCache):
+        return None
+    return current_token(request)
+
+
 def _public(pages, request):
     """``pages.public()``: without its query when the restricted sections are cached for the
     site-wide content version (``pages.lookups``), which every new restriction replaces."""
@@ -108,11 +117,7 @@ def _search_pages(parsed, filters, request=None) -> Outcome:
     # restricted sections and the tree (the site-wide token: publishing does not replace it,
     # so a search after a publish reuses the statement), the filters and the conference paths
     # they name. Only where searches are cached (not under the tests' dummy cache).
-    token = (
-        current_token(request)
-        if request is not None and not isinstance(caches["fragments"], DummyCache)
-        else None
-    )
+    token = _cached_token(request)
     filtered = tuple((name, tuple(values)) for name, values in sorted(filters.items()))
     shape = ("pages", token, filtered, conference_q) if token else None
 
@@ -354,9 +359,7 @@ def _has_promotions(request, query_record) -> bool:
     """Whether ``query_record`` may have editors' picks: known without a query while the
     site-wide token (which every promotion's save or deletion replaces, and publishing does
     not) has not changed."""
-    if isinstance(caches["fragments"], DummyCache):  # the tests' uncommitted changes
-        return True
-    version = current_token(request)
+    version = _cached_token(request)
     if version is None:
         return True
     if _promoted[0] != version:
