@@ -450,6 +450,35 @@ def test_facets_in_one_query_count_then_name_order_top_15(site, django_assert_nu
     assert facet_counts([]) == {"conference": [], "tag": [], "speaker": [], "lang": []}
 
 
+def test_facet_ties_order_by_count_then_name_then_slug(site):
+    """Equal counts go by name (the database's collation), and equal names by slug: speakers'
+    names can repeat, and their facet order is the same on every run."""
+    from pages.models import TalkSpeaker
+    from pages.search.facets import facet_counts
+
+    t1, t2, t3 = site["t1"], site["t2"], site["t3"]
+    # Created in the opposite order to their slugs, so insertion order cannot pass for slug order.
+    for talk, slug in ((t2, "sam-c"), (t3, "sam-b"), (t1, "sam-a")):
+        TalkSpeaker.objects.create(page=talk, speaker=SpeakerFactory(name="Sam Same", slug=slug))
+    for talk in (t2, t3):
+        talk.tags.add("zeta", "alpha")
+        talk.save()
+    facets = facet_counts([t1.pk, t2.pk, t3.pk])
+    assert facets["speaker"] == [
+        ("ada", "Ada Lovelace-Test", 2),
+        ("bo", "Bo Pipeline", 1),
+        ("sam-a", "Sam Same", 1),
+        ("sam-b", "Sam Same", 1),
+        ("sam-c", "Sam Same", 1),
+    ]
+    assert facets["tag"] == [
+        ("alpha", "alpha", 2),
+        ("zeta", "zeta", 2),
+        ("databases", "databases", 1),
+        ("testing", "testing", 1),
+    ]
+
+
 def test_search_hits_are_counted_with_one_update_once_the_day_has_a_row(client, site):
     from django.utils import timezone
 
