@@ -62,3 +62,13 @@ def _fresh_picture_sources():
 
     forget_picture_sources()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary():
+    """Each test starts without the per-process spelling vocabulary: it is keyed by the content
+    version, which a test's publishes do not replace (their on-commit bump never runs)."""
+    from pages.search import vocabulary
+
+    vocabulary._cache.clear()
+    yield

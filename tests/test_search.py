@@ -596,3 +596,18 @@ def test_search_private_api_broken_falls_back_with_a_log_line(client, site, monk
         response = search(client, **params)
     assert titles(response) == expected
     assert any("Fast search ranking failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_facet_lists_its_15_largest_values_and_any_chosen_one(rf):
+    """A common word among many conferences: the conference facet lists the 15 largest (as
+    tags and speakers are counted), plus a chosen one further down, still marked as on."""
+    from pages.search.views import FACET_ROWS, _facet_links
+
+    conferences = [(f"conf-{n:02}", f"Conf {n:02}", 40 - n) for n in range(30)]
+    facets = {"conference": conferences, "tag": [], "speaker": [], "lang": []}
+    shown = _facet_links(rf.get("/search/", {"q": "django"}), {}, facets)["conference"]
+    assert [row["value"] for row in shown] == [f"conf-{n:02}" for n in range(FACET_ROWS)]
+    request = rf.get("/search/", {"q": "django", "conference": "conf-27"})
+    shown = _facet_links(request, {"conference": ["conf-27"]}, facets)["conference"]
+    assert [row["value"] for row in shown][-2:] == ["conf-14", "conf-27"]
+    assert shown[-1]["active"] and "conference=conf-27" not in shown[-1]["url"]

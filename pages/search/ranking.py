@@ -50,6 +50,9 @@ PRIVATE_API = {
         (_POSTGRES, "PostgresSearchQueryCompiler.build_tsquery"),
         (_POSTGRES, "PostgresSearchQueryCompiler.build_tsrank"),
         ("modelsearch.conf", "get_app_config"),
+        # word postings (postings.py) rebuild build_tsrank's expression with these
+        ("modelsearch.utils", "ADD"),
+        ("modelsearch.utils", "MUL"),
     ],
     "any": [
         ("modelsearch.query", "MatchAll"),
@@ -118,7 +121,29 @@ def postgres_ranked_ids(
     """
     if connection.vendor != "postgresql":
         return None
-    return _run(_postgres_statement, results, limit, pages, by_pk, few)
+    from . import postings
+
+    # Common words' postings pay off for the search page's long rankings (not for speakers).
+    use_postings = not few and limit >= POSTINGS_FROM_LIMIT
+    if use_postings:
+        try:
+            ids = postings.ranked_ids(results, limit, pages, by_pk)
+        except Exception:  # never a 500: the ranking below gives the same order
+            logger.warning("Ranking from word postings failed", exc_info=True)
+            ids = None
+        if ids is not None:
+            return ids
+    ids = _run(_postgres_statement, results, limit, pages, by_pk, few)
+    if use_postings and ids is not None and len(ids) == limit:  # common words: keep postings
+        try:
+            postings.keep_postings_for(results)
+        except Exception:
+            logger.warning("Could not make word postings", exc_info=True)
+    return ids
+
+
+#: rankings this long (the search page's) use common words' postings (pages/search/postings.py)
+POSTINGS_FROM_LIMIT = 100
 
 
 def _run(build, results, limit: int, pages, *options) -> list[int] | None:
@@ -277,16 +302,8 @@ def _postgres_statement(
         .order_by(F("_rank_").desc(), "-object_id")
         .values_list("object_id", "_rank_")
     )
-    visible = (
-        (compiler.queryset if pages is None else pages)
-        .order_by()
-        .filter(pk=Cast(RawSQL('"ranked"."object_id"', ()), IntegerField()))
-        .values("pk")[:1]
-    )
     entries_sql, entries_params = compiled_sql(entries)
-    visible_sql, visible_params = compiled_sql(visible)
-    if not visible_sql.endswith(" LIMIT 1"):  # [:1] compiles to a final LIMIT 1
-        raise ValueError(f"Unexpected SQL for the visibility check: {visible_sql}")
+    visible_sql, visible_params = visibility_sql(compiler, pages)
     tiebreak = 'CAST("ranked"."object_id" AS integer)' if by_pk else '"ranked"."object_id"'
     sql = (
         f'SELECT "ranked"."object_id" FROM ({entries_sql} OFFSET 0) "ranked"'  # noqa: S608
@@ -294,3 +311,17 @@ def _postgres_statement(
         f' ORDER BY "ranked"."_rank_" DESC, {tiebreak} DESC LIMIT %s'
     )
     return sql, (*entries_params, *visible_params, limit), entries.db
+
+
+def visibility_sql(compiler, pages) -> tuple[str, tuple]:
+    """SQL of "the page of the ranked row (``"ranked"."object_id"``) is one of ``pages``"."""
+    visible = (
+        (compiler.queryset if pages is None else pages)
+        .order_by()
+        .filter(pk=Cast(RawSQL('"ranked"."object_id"', ()), IntegerField()))
+        .values("pk")[:1]
+    )
+    sql, params = compiled_sql(visible)
+    if not sql.endswith(" LIMIT 1"):  # [:1] compiles to a final LIMIT 1
+        raise ValueError(f"Unexpected SQL for the visibility check: {sql}")
+    return sql, params

@@ -43,6 +43,9 @@ RESULTS_PER_PAGE = 10
 #: Results (and facet counts) cover at most this many best matches.
 MAX_MATCHES = 1000
 FACETS = ("conference", "tag", "speaker", "lang")
+#: rows a facet lists: its largest values (tags and speakers are counted only this far), and
+#: any value the visitor chose. A common word among 100,000 talks matches 200 conferences.
+FACET_ROWS = 15
 MAX_FILTER_VALUES = 5
 #: Words looked at one by one when all of them together find nothing.
 MAX_PARTIAL_WORDS = 8
@@ -495,8 +498,10 @@ def _facet_links(request, filters, facets) -> dict:
         current = list(filters.get(key, []))
         had_key = key in params
         original = params.getlist(key)
-        for value, label, count in values:
+        for n, (value, label, count) in enumerate(values):
             active = value in current
+            if n >= FACET_ROWS and not active:  # the largest ones, and any chosen
+                continue
             if had_key:
                 params.setlist(
                     key, [v for v in current if v != value] if active else current + [value]

@@ -1,0 +1,173 @@
+"""Common words' postings (pages/search/postings.py, PostgreSQL): a search ranked from them gives
+exactly the order of ranking every match, and every door that writes the search index keeps
+them exact (the trigger on Wagtail's index table)."""
+
+from django.core.management import call_command
+from django.db import connection
+
+from wagtail.models import Page
+
+import pytest
+
+from pages.models import DayPage, TalkPage
+from pages.search import postings, ranking
+from pages.search.query import parse_query
+from tests.factories import ConferenceFactory, DayFactory, TalkFactory
+from tests.test_search import para
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="word postings are PostgreSQL's (a trigger)"
+    ),
+]
+
+QUERIES = [
+    "queues",
+    "caching",
+    "queues caching",
+    "queues OR caching",
+    "queues OR caching OR retries",
+    "queues -caching",
+    "caching -retries",
+    "queues OR retries -caching",
+    "retries",
+]
+
+
+@pytest.fixture(autouse=True)
+def few_entries_make_a_common_word(monkeypatch):
+    monkeypatch.setattr(postings, "MIN_ENTRIES", 3)
+
+
+@pytest.fixture
+def talks():
+    """Talks whose words recur 0-3 times in their titles and bodies: many distinct ranks, and
+    ties (the same counts in different talks)."""
+    day = DayFactory(parent=ConferenceFactory(title="Postconf 2026"), title="Day 1")
+    made = []
+    for n in range(24):
+        title = ["Notes", "Queues in practice", "Caching notes", "Retries and queues"][n % 4]
+        words = " ".join(
+            ["queues"] * (n % 3) + ["caching"] * (n % 4 == 1) + ["retries"] * (n % 5 == 0)
+        )
+        made.append(
+            TalkFactory(parent=day, title=f"{title} {n}", body=[para(f"About {words} today.")])
+        )
+    return day, made
+
+
+def pages():
+    return Page.objects.live().public().type(TalkPage, DayPage)
+
+
+def both(query: str, limit: int = 1000):
+    """(from postings or None, ranking every match)."""
+    results = pages().search(parse_query(query).query, operator="and")
+    listed = postings.ranked_ids(results, limit, pages(), False)
+    full = ranking._run(ranking._postgres_statement, results, limit, pages(), False, False)
+    return listed, full
+
+
+def make_postings(*queries: str) -> None:
+    for query in queries:
+        results = pages().search(parse_query(query).query, operator="and")
+        postings.keep_postings_for(results)
+
+
+def assert_same_order_everywhere():
+    for query in QUERIES:
+        listed, full = both(query)
+        assert listed is not None, query
+        assert listed == full, query
+        assert both(query, limit=5)[0] == full[:5], query
+
+
+def test_postings_rank_exactly_as_every_match_is_ranked(talks):
+    assert all(both(q)[0] is None for q in QUERIES)  # no postings yet: ranked as before
+    make_postings("queues OR caching OR retries")
+    assert_same_order_everywhere()
+    _listed, full = both("queues")
+    assert len(full) >= 10 and len(set(full)) == len(full)
+    # Ties exist (same counts of the word), and break as the backend breaks them.
+    assert len({rank for (_id, rank, _all) in rows_for("queues")}) < 16
+
+
+def rows_for(query: str):
+    results = pages().search(parse_query(query).query, operator="and")
+    return postings._rows(postings.ranked_statement(results, 1000, pages(), False))
+
+
+def test_a_word_without_postings_or_a_phrase_is_ranked_as_before(talks):
+    make_postings("queues")
+    assert both("queues")[0] is not None
+    assert both("queues caching")[0] is None  # "caching" has none yet
+    assert both('"queues in"')[0] is None  # a phrase
+    assert both("queues caching")[1]  # and the full ranking finds it
+
+
+def test_every_door_that_writes_the_index_keeps_postings_exact(talks):
+    day, made = talks
+    make_postings("queues OR caching OR retries")
+    # publish a new talk, and a new revision of an old one
+    TalkFactory(parent=day, title="Queues, caching and retries", body=[para("queues queues")])
+    revision = made[3].save_revision()
+    made[3].body = [para("Nothing about that any more.")]
+    revision = made[3].save_revision()
+    revision.publish()
+    assert_same_order_everywhere()
+    # unpublish, move to a private section, delete
+    made[4].unpublish()
+    made[5].delete()
+    assert_same_order_everywhere()
+    # update_index (clears and rebuilds the index entries, recomputing title norms)
+    call_command("update_index", verbosity=0)
+    assert_same_order_everywhere()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_truncated_index_empties_the_postings_and_a_rebuild_brings_them_back(talks):
+    from wagtail.search.models import IndexEntry
+
+    make_postings("queues OR caching OR retries")
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {IndexEntry._meta.db_table}")
+        cursor.execute("SELECT count(*) FROM confnotes_search_posting")
+        assert cursor.fetchone() == (0,)
+    assert both("queues") == (None, [])
+    call_command("update_index", verbosity=0)
+    assert_same_order_everywhere()
+
+
+def test_postings_made_with_other_weights_are_not_used_and_are_made_again(talks):
+    make_postings("queues")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE confnotes_search_word SET weights = '{0.1,0.2,0.4,1.0}'")
+    assert both("queues")[0] is None
+    make_postings("queues")
+    assert both("queues")[0] == both("queues")[1]
+
+
+def test_a_rare_word_gets_no_postings(talks, monkeypatch):
+    monkeypatch.setattr(postings, "MIN_ENTRIES", 1000)
+    make_postings("queues")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM confnotes_search_word")
+        assert cursor.fetchone() == (0,)
+
+
+def test_the_search_page_makes_postings_for_a_common_word_and_then_uses_them(
+    talks, client, monkeypatch
+):
+    monkeypatch.setattr(ranking, "POSTINGS_FROM_LIMIT", 5)
+    monkeypatch.setattr("pages.search.views.MAX_MATCHES", 5)
+    first = client.get("/search/", {"q": "queues"}).content
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term FROM confnotes_search_word")
+        assert cursor.fetchall() == [("'queue'",)]
+    used = []
+    monkeypatch.setattr(
+        postings, "_rows", lambda s, _rows=postings._rows: used.append(1) or _rows(s)
+    )
+    assert client.get("/search/", {"q": "queues"}).content == first
+    assert used
