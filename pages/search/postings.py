@@ -276,14 +276,17 @@ def ranked_statement(
     return statement, (*listed_params, *params, *visible_params, limit), using
 
 
-def ranked_ids(results, limit: int, pages, by_pk: bool) -> list[int] | None:
+def ranked_ids(results, limit: int, pages, by_pk: bool, key=None) -> list[int] | None:
     """Object ids in the backend's rank order from postings; None when some word of the query
     has none (or the query is not made of single words)."""
-    rows = _rows(ranked_statement(results, limit, pages, by_pk, inner_limit=2 * limit))
+    from .ranking import _kept
+
+    statement = _kept(ranked_statement, key)  # compiled once per search shape and query
+    rows = _rows(statement(results, limit, pages, by_pk, inner_limit=2 * limit))
     if not rows or not rows[0][2]:  # no match, or a word without postings: rank as before
         return None
     if len(rows) < limit:  # pages not visible among the best matches: look further
-        rows = _rows(ranked_statement(results, limit, pages, by_pk))
+        rows = _rows(statement(results, limit, pages, by_pk, inner_limit=None))
     return [int(row[0]) for row in rows]
 
 

@@ -80,11 +80,12 @@ def ranked_ids(
 
     ``shape``: a hashable key that says everything about ``pages`` (the SQLite statement is
     then compiled once per shape and query structure, and only its words change; see
-    :func:`_sqlite_statement`); None to compile it every time."""
+    :func:`_sqlite_statement`; PostgreSQL's statements once per shape and query); None to
+    compile it every time."""
     if connection.vendor == "sqlite":
         return sqlite_ranked_ids(results, limit, pages, by_pk, shape)
     if connection.vendor == "postgresql":
-        return postgres_ranked_ids(results, limit, pages, by_pk, few)
+        return postgres_ranked_ids(results, limit, pages, by_pk, few, shape)
     return None
 
 
@@ -103,7 +104,7 @@ def sqlite_ranked_ids(
 
 
 def postgres_ranked_ids(
-    results, limit: int, pages=None, by_pk: bool = False, few: bool = False
+    results, limit: int, pages=None, by_pk: bool = False, few: bool = False, shape=None
 ) -> list[int] | None:
     """Object ids in rank order for PostgreSQL full text search, starting from the index.
 
@@ -125,15 +126,16 @@ def postgres_ranked_ids(
 
     # Common words' postings pay off for the search page's long rankings (not for speakers).
     use_postings = not few and limit >= POSTINGS_FROM_LIMIT
+    key = _statement_key(results, shape, limit, by_pk, few)
     if use_postings:
         try:
-            ids = postings.ranked_ids(results, limit, pages, by_pk)
+            ids = postings.ranked_ids(results, limit, pages, by_pk, key)
         except Exception:  # never a 500: the ranking below gives the same order
             logger.warning("Ranking from word postings failed", exc_info=True)
             ids = None
         if ids is not None:
             return ids
-    ids = _run(_postgres_statement, results, limit, pages, by_pk, few)
+    ids = _run(_kept(_postgres_statement, key), results, limit, pages, by_pk, few)
     if use_postings and ids is not None and len(ids) == limit:  # common words: keep postings
         try:
             postings.keep_postings_for(results)
@@ -144,6 +146,36 @@ def postgres_ranked_ids(
 
 #: rankings this long (the search page's) use common words' postings (pages/search/postings.py)
 POSTINGS_FROM_LIMIT = 100
+
+#: (statement builder, shape, query, …) -> a PostgreSQL statement: compiled once per search
+#: shape and query (building one costs 1 to 2 ms of Python; a search page runs up to eight)
+_postgres_statements: dict[tuple, tuple | None] = {}
+
+
+def _statement_key(results, shape, *options) -> tuple | None:
+    """What a PostgreSQL statement depends on: the pages' ``shape`` (for speakers, their model
+    alone), the query (its repr names every word, operator and boost), the options; None when
+    unknown (then the statement is compiled each time)."""
+    compiler = getattr(results, "query_compiler", None)
+    if compiler is None or (shape is None and not options[-1]):  # `few`: speakers, no pages
+        return None
+    return (shape, compiler.queryset.model, repr(compiler.query), compiler.fields, *options)
+
+
+def _kept(build, key):
+    """``build`` with its statement kept under ``key`` (None: not kept)."""
+    if key is None:
+        return build
+
+    def kept(*args, **kwargs):
+        found_key = (build.__name__, *key, tuple(kwargs.items()))
+        if found_key not in _postgres_statements:
+            while len(_postgres_statements) >= MAX_STATEMENTS:
+                _postgres_statements.pop(next(iter(_postgres_statements)), None)
+            _postgres_statements[found_key] = build(*args, **kwargs)
+        return _postgres_statements[found_key]
+
+    return kept
 
 
 def _run(build, results, limit: int, pages, *options) -> list[int] | None:
@@ -314,7 +346,11 @@ def _postgres_statement(
 
 
 def visibility_sql(compiler, pages) -> tuple[str, tuple]:
-    """SQL of "the page of the ranked row (``"ranked"."object_id"``) is one of ``pages``"."""
+    """SQL of "the page of the ranked row (``"ranked"."object_id"``) is one of ``pages``";
+    compiled once per ``pages`` queryset (a search ranks several queries among the same)."""
+    memo = getattr(pages, "_visibility_sql", None)
+    if memo is not None:
+        return memo
     visible = (
         (compiler.queryset if pages is None else pages)
         .order_by()
@@ -324,4 +360,6 @@ def visibility_sql(compiler, pages) -> tuple[str, tuple]:
     sql, params = compiled_sql(visible)
     if not sql.endswith(" LIMIT 1"):  # [:1] compiles to a final LIMIT 1
         raise ValueError(f"Unexpected SQL for the visibility check: {sql}")
+    if pages is not None:
+        pages._visibility_sql = (sql, params)
     return sql, params

@@ -124,9 +124,10 @@ def _search_pages(parsed, filters, request=None) -> Outcome:
     filtered = tuple((name, tuple(values)) for name, values in sorted(filters.items()))
     shape = ("pages", token, filtered, conference_q) if token else None
 
+    visible = base.filter(conference_q)  # one queryset: its SQL is compiled once per search
+
     def ranked_ids(query) -> list[int]:
         results = base.search(query, operator="and").annotate_score("_score")
-        visible = base.filter(conference_q)
         fast = fast_ranked_ids(results, MAX_MATCHES, visible, shape=shape)
         if fast is not None:  # the backend's order, visibility and page filters applied in SQL
             return fast

@@ -138,6 +138,20 @@ def correct(word: str, vocab: dict | None = None) -> str | None:
     counts = vocab["counts"]
     if word in counts:
         return None
+    known = vocab.setdefault("corrections", {})  # kept as long as the vocabulary itself
+    if word not in known:
+        if len(known) >= MAX_CORRECTIONS:
+            known.clear()
+        known[word] = _closest(word, vocab)
+    return known[word]
+
+
+#: corrections remembered per vocabulary (each costs a pass over the words of similar length)
+MAX_CORRECTIONS = 10_000
+
+
+def _closest(word: str, vocab: dict) -> str | None:
+    counts = vocab["counts"]
     limit = allowed_edits(word)
     best, best_key = None, None
     matcher = difflib.SequenceMatcher(b=word, autojunk=False)
