@@ -186,7 +186,7 @@ def ranked_statement(
     single words."""
     from modelsearch.utils import get_descendants_content_types_pks
 
-    from .ranking import visibility_sql
+    from .ranking import best_visible
 
     parts = _statement_parts(results)
     if parts is None or not _covered(results.query_compiler.query):
@@ -266,14 +266,10 @@ def ranked_statement(
         " ON w.term = u.term AND w.weights = %s::real[])"
     )
     listed_params = (*(p for word in words for p in terms[word][1]), compiler.sql_weights)
-    visible_sql, visible_params = visibility_sql(compiler, pages)
-    tiebreak = 'CAST("ranked"."object_id" AS integer)' if by_pk else '"ranked"."object_id"'
-    statement = (
-        f'SELECT "ranked"."object_id", "ranked"."_rank_", {listed}'  # noqa: S608
-        f' FROM ({"".join(sql)} OFFSET 0) "ranked" WHERE EXISTS({visible_sql} OFFSET 0)'
-        f' ORDER BY "ranked"."_rank_" DESC, {tiebreak} DESC LIMIT %s'
+    statement, statement_params = best_visible(
+        "".join(sql), params, compiler, pages, by_pk, limit, (f", {listed}", listed_params)
     )
-    return statement, (*listed_params, *params, *visible_params, limit), using
+    return statement, statement_params, using
 
 
 def ranked_ids(results, limit: int, pages, by_pk: bool, key=None) -> list[int] | None:

@@ -195,7 +195,7 @@ def _run(build, results, limit: int, pages, *options) -> list[int] | None:
     sql, params, using = statement
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        return [int(pk) for (pk,) in cursor.fetchall()]
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def _among(pages, object_id: str) -> Exists:
@@ -335,14 +335,23 @@ def _postgres_statement(
         .values_list("object_id", "_rank_")
     )
     entries_sql, entries_params = compiled_sql(entries)
+    sql, params = best_visible(entries_sql, entries_params, compiler, pages, by_pk, limit)
+    return sql, params, entries.db
+
+
+def best_visible(
+    entries_sql, entries_params, compiler, pages, by_pk, limit, extra=("", ())
+) -> tuple[str, tuple]:
+    """The best ``limit`` ranked entries (a SELECT of ``object_id`` and ``_rank_``) whose page
+    is one of ``pages``, best first; ``extra``: more columns' SQL (``", …"``) and parameters."""
     visible_sql, visible_params = visibility_sql(compiler, pages)
     tiebreak = 'CAST("ranked"."object_id" AS integer)' if by_pk else '"ranked"."object_id"'
     sql = (
-        f'SELECT "ranked"."object_id" FROM ({entries_sql} OFFSET 0) "ranked"'  # noqa: S608
-        f" WHERE EXISTS({visible_sql} OFFSET 0)"
+        f'SELECT "ranked"."object_id", "ranked"."_rank_"{extra[0]}'  # noqa: S608
+        f' FROM ({entries_sql} OFFSET 0) "ranked" WHERE EXISTS({visible_sql} OFFSET 0)'
         f' ORDER BY "ranked"."_rank_" DESC, {tiebreak} DESC LIMIT %s'
     )
-    return sql, (*entries_params, *visible_params, limit), entries.db
+    return sql, (*extra[1], *entries_params, *visible_params, limit)
 
 
 def visibility_sql(compiler, pages) -> tuple[str, tuple]:
