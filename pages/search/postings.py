@@ -326,8 +326,10 @@ def build(term_sql: str, term_params: tuple, weights: str, using: str = "default
     )
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # Writes of the index wait until the postings are made: none can slip between the
-        # statements below (the trigger keeps them from then on).
-        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        # statements below (the trigger keeps them from then on). NOWAIT: while a write is
+        # under way (an import, say), this raises at once and the next search tries again;
+        # a visitor never waits for it.
+        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE NOWAIT")
         cursor.execute(
             f"DELETE FROM confnotes_search_word WHERE term = {term_sql}::text",  # noqa: S608
             term_params,
