@@ -357,4 +357,10 @@ def build(term_sql: str, term_params: tuple, weights: str, using: str = "default
         # The planner's statistics must know the new word (a word it believes rare is joined
         # by scanning it once per row of the other: 70 s for "async views" at 100,000 talks).
         cursor.execute("ANALYZE confnotes_search_posting")
+        # Read the new rows once, now that they are committed: this first read marks them
+        # visible to all (hint bits), which the first searches would otherwise pay for.
+        cursor.execute(
+            f"SELECT count(*) FROM confnotes_search_posting WHERE term = {term_sql}::text",  # noqa: S608
+            term_params,
+        )
     return 1
