@@ -66,11 +66,11 @@ def pages():
     return Page.objects.live().public().type(TalkPage, DayPage)
 
 
-def both(query: str, limit: int = 1000):
+def both(query: str, limit: int = 1000, by_pk: bool = False):
     """(from postings or None, ranking every match)."""
     results = pages().search(parse_query(query).query, operator="and")
-    listed = postings.ranked_ids(results, limit, pages(), False)
-    full = ranking._run(ranking._postgres_statement, results, limit, pages(), False, False)
+    listed = postings.ranked_ids(results, limit, pages(), by_pk)
+    full = ranking._run(ranking._postgres_statement, results, limit, pages(), by_pk, False)
     return listed, full
 
 
@@ -86,6 +86,7 @@ def assert_same_order_everywhere():
         assert listed is not None, query
         assert listed == full, query
         assert both(query, limit=5)[0] == full[:5], query
+        assert both(query, by_pk=True)[0] == both(query, by_pk=True)[1], query
 
 
 def test_postings_rank_exactly_as_every_match_is_ranked(talks):

@@ -255,7 +255,7 @@ def ranked_statement(
         add(f" WHERE COALESCE({types_of}) = ANY(%s)", types)
     # The inner ranking keeps its best `inner_limit` (a top-N sort, not a sort of every
     # posting), in the outer order; the outer query keeps the visible ones.
-    order = "CAST(object_id AS integer)" if by_pk else "object_id"
+    order = f"CAST({object_id} AS integer)" if by_pk else "object_id"
     add(f" AND {_matches(compiler.query, alias)} ORDER BY 2 DESC, {order} DESC")
     if inner_limit is not None:
         add(" LIMIT %s", inner_limit)
