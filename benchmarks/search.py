@@ -285,6 +285,17 @@ def _finish_tree(days) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+    checkpoint()
+
+
+def checkpoint() -> None:
+    """PostgreSQL writes out what the build or the untimed round changed now, not during the
+    timed searches (a server does it every few minutes, whatever the searches)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
 
 
 def index_talks(talks: int) -> None:
@@ -319,6 +330,7 @@ def measure(rounds: int) -> dict:
     per_query: dict[str, list[float]] = {q: [] for q in QUERIES}
     for query in QUERIES:  # warm-up round, not counted
         client.get("/search/", {"q": query})
+    checkpoint()
     for _ in range(rounds):
         for query in QUERIES:
             forget()
@@ -336,8 +348,44 @@ def measure(rounds: int) -> dict:
         "per_query_p95_ms": {
             q: round(percentile(sorted(t), 0.95), 2) for q, t in per_query.items()
         },
+        # the slowest search of each round: shows whether the first round pays for something
+        "per_round_max_ms": [
+            round(max(times[n] for times in per_query.values()), 2) for n in range(rounds)
+        ],
         "queries_per_search": queries_per_search(client),
     }
+
+
+def measure_postings_ab(rounds: int) -> dict:
+    """PostgreSQL: the same searches with common words' postings used and not used, interleaved
+    query by query in one run, so the ratio holds on a noisy machine (pages/search/postings.py;
+    "off" ranks every match, as before them)."""
+    from django.test import Client
+
+    from pages.search import ranking
+
+    client = Client()
+    used = ranking.POSTINGS_FROM_LIMIT
+    times: dict[str, list[float]] = {"off": [], "on": []}
+    try:
+        for _ in range(rounds):
+            for query in QUERIES:
+                for mode in times:
+                    ranking.POSTINGS_FROM_LIMIT = used if mode == "on" else 10**9
+                    forget()
+                    started = time.perf_counter()
+                    assert client.get("/search/", {"q": query}).status_code == 200
+                    times[mode].append((time.perf_counter() - started) * 1000)
+    finally:
+        ranking.POSTINGS_FROM_LIMIT = used
+    summary = {}
+    for mode, values in times.items():
+        values.sort()
+        summary[mode] = {
+            "p50_ms": round(statistics.median(values), 2),
+            "p95_ms": round(percentile(values, 0.95), 2),
+        }
+    return summary
 
 
 def forget() -> None:
@@ -366,7 +414,7 @@ def queries_per_search(client) -> dict[str, int]:
     return counts
 
 
-def worker(talks: int, rounds: int, reuse: bool = False) -> None:
+def worker(talks: int, rounds: int, reuse: bool = False, compare: bool = False) -> None:
     """Runs inside a subprocess whose DATABASE_URL names the throw-away database."""
     import django
 
@@ -387,11 +435,15 @@ def worker(talks: int, rounds: int, reuse: bool = False) -> None:
         call_command("migrate", verbosity=0)
         build(talks)
     result = measure(rounds)
+    if compare and connection.vendor == "postgresql":
+        result["postings_ab"] = measure_postings_ab(rounds)
     result.update({"database": connection.vendor, "talks": talks})
     print(json.dumps(result))
 
 
-def run_on(database_url: str, talks: int, rounds: int, reuse: bool = False) -> dict:
+def run_on(
+    database_url: str, talks: int, rounds: int, reuse: bool = False, compare: bool = False
+) -> dict:
     # Persistent connections, as production runs (CONN_MAX_AGE in base settings).
     env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "60"}
     output = subprocess.run(
@@ -405,6 +457,7 @@ def run_on(database_url: str, talks: int, rounds: int, reuse: bool = False) -> d
             "--rounds",
             str(rounds),
             *(["--reuse"] if reuse else []),
+            *(["--compare-postings"] if compare else []),
         ],
         cwd=ROOT,
         env=env,
@@ -433,10 +486,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="measure again on the databases a previous run built"
     )
+    parser.add_argument(
+        "--compare-postings",
+        action="store_true",
+        help="PostgreSQL: also time each search with word postings used and not, interleaved",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.talks, args.rounds, args.reuse)
+        worker(args.talks, args.rounds, args.reuse, args.compare_postings)
         return 0
     results = []
     if args.only in (None, "sqlite"):
@@ -454,7 +512,7 @@ def main(argv=None) -> int:
             print(f"PostgreSQL not available ({exc}); skipped", file=sys.stderr)
         else:
             print(f"PostgreSQL: {args.talks} talks", file=sys.stderr, flush=True)
-            results.append(run_on(url, args.talks, args.rounds, args.reuse))
+            results.append(run_on(url, args.talks, args.rounds, args.reuse, args.compare_postings))
     print(f"\nSearch view, in-process, {args.rounds} rounds x {len(QUERIES)} queries")
     print(
         f"{'database':<12}{'talks':>8}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}{'SQL/search':>12}"
@@ -476,6 +534,14 @@ def main(argv=None) -> int:
             print(f"{query:<24}{cells}")
     if len(results) == 2:
         print(f"ratio p95 postgresql/sqlite: {results[1]['p95_ms'] / results[0]['p95_ms']:.2f}")
+    for r in results:
+        if "postings_ab" in r:
+            on, off = r["postings_ab"]["on"], r["postings_ab"]["off"]
+            print(
+                f"\nword postings, interleaved in one run (p50 / p95 ms): used {on['p50_ms']} /"
+                f" {on['p95_ms']}, not used {off['p50_ms']} / {off['p95_ms']}; ratio"
+                f" {off['p50_ms'] / on['p50_ms']:.2f}x / {off['p95_ms'] / on['p95_ms']:.2f}x"
+            )
     print(json.dumps(results, indent=2))
     return 0
 
