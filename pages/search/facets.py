@@ -16,6 +16,10 @@ from pages.models import ConferenceIndex, TalkPage, TalkSpeaker, TalkTag
 from pages.tree import CONFERENCE_DEPTH, ancestor_path_expression
 from snippets.models import Speaker
 
+#: values a facet lists: its largest (tags and speakers are counted only this far in SQL), and
+#: any value the visitor chose. A common word among 100,000 talks matches 200 conferences.
+FACET_ROWS = 15
+
 # --- id lists ---------------------------------------------------------------------------------
 
 
@@ -202,10 +206,10 @@ def _facet_statement(ids) -> tuple[str, tuple]:
         f" INNER JOIN ({conferences_sql}) c ON c.c_path = m.prefix"
         " UNION ALL SELECT 'tag', t.* FROM (SELECT tn.slug, tn.name, tc.n"
         f" FROM ({tag_counts_sql}) tc INNER JOIN ({tag_names_sql}) tn ON tn.id = tc.tag_id"
-        " ORDER BY 3 DESC, 2, 1 LIMIT 15) t"
+        f" ORDER BY 3 DESC, 2, 1 LIMIT {FACET_ROWS}) t"
         " UNION ALL SELECT 'speaker', s.* FROM (SELECT sn.slug, sn.name, sc.n"
         f" FROM ({speaker_counts_sql}) sc INNER JOIN ({speaker_names_sql}) sn"
-        " ON sn.id = sc.speaker_id ORDER BY 3 DESC, 2, 1 LIMIT 15) s"
+        f" ON sn.id = sc.speaker_id ORDER BY 3 DESC, 2, 1 LIMIT {FACET_ROWS}) s"
         f" UNION ALL SELECT 'lang', l.code_languages, l.code_languages, l.n FROM ({languages_sql}) l"
         " ORDER BY 1, 4 DESC, 3, 2"
     )

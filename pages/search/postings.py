@@ -44,7 +44,7 @@ class Unsupported(Exception):
     """The query has a part that postings cannot rank (a phrase, a prefix, …)."""
 
 
-def _walk(query, words: list[str], positive: bool = True) -> None:
+def _walk(query, words: list[str]) -> None:
     """Collect the query's words (first-seen order); raise Unsupported for any other part."""
     from modelsearch.query import And, Boost, Not, Or, PlainText
 
@@ -53,13 +53,13 @@ def _walk(query, words: list[str], positive: bool = True) -> None:
             raise Unsupported
         if query.query_string not in words:
             words.append(query.query_string)
-    elif isinstance(query, Boost):
-        _walk(query.subquery, words, positive)
-    elif isinstance(query, Not) and isinstance(query.subquery, PlainText):
-        _walk(query.subquery, words, False)
+    elif (
+        isinstance(query, Boost) or isinstance(query, Not) and isinstance(query.subquery, PlainText)
+    ):
+        _walk(query.subquery, words)
     elif isinstance(query, (And, Or)) and query.subqueries:
         for sub in query.subqueries:
-            _walk(sub, words, positive)
+            _walk(sub, words)
     else:
         raise Unsupported
 
@@ -193,12 +193,10 @@ def ranked_statement(
         return None
     compiler, words, terms, query, using = parts
     alias = {word: f"p{n}" for n, word in enumerate(words)}
-    try:
-        title = _rank(compiler.query, alias, "title_rank")
-        body = _rank(compiler.query, alias, "body_rank")
-    except Unsupported:
-        return None
+    title = _rank(compiler.query, alias, "title_rank")  # _walk accepted every part of the query
+    body = _rank(compiler.query, alias, "body_rank")
     required = [word for word in _required(compiler.query) if word in alias]
+    positive = [word for word in words if _positive(compiler.query, word)]
     if required:  # every match has a posting for the first required word: start from those
         first = alias[required[0]]
         norm, object_id = f"{first}.title_norm", f"{first}.object_id"
@@ -222,7 +220,6 @@ def ranked_statement(
         add(f" FROM confnotes_search_posting {first}")
         on = f"{first}.entry_id"
     else:  # an OR: the postings of its words side by side, one row per entry
-        positive = [word for word in words if _positive(compiler.query, word)]
         for n, word in enumerate(positive):
             a = alias[word]
             add(
@@ -235,7 +232,7 @@ def ranked_statement(
                 add(f" ON {a}.entry_id = COALESCE({previous})")
         on = "COALESCE(" + ", ".join(f"{alias[w]}.entry_id" for w in positive) + ")"
     for word in words:
-        if (required and word == required[0]) or (not required and _positive(compiler.query, word)):
+        if word in (required[:1] if required else positive):  # already in FROM
             continue
         kind = "JOIN" if word in required[1:] else "LEFT JOIN"
         add(
@@ -301,29 +298,38 @@ def keep_postings_for(results) -> int:
     if parts is None:
         return 0
     compiler, words, terms, _query, using = parts
+    table = _index_table(using)
     made = 0
     for word in words:
         term_sql, term_params = terms[word]
         with connections[using].cursor() as cursor:
+            # Whether it has postings (with these weights, or others), and whether it is
+            # common: a rare word is never locked for (it would be on every such search).
             cursor.execute(
-                "SELECT 1 FROM confnotes_search_word"  # noqa: S608
-                f" WHERE term = {term_sql}::text AND weights = %s::real[]",
-                (*term_params, compiler.sql_weights),
+                "SELECT bool_or(w.weights = %s::real[]), count(w.term) > 0,"  # noqa: S608
+                f" (SELECT count(*) FROM (SELECT 1 FROM {table} e"
+                f" WHERE (e.title || e.body) @@ {term_sql} LIMIT %s) enough) >= %s"
+                f" FROM confnotes_search_word w WHERE w.term = {term_sql}::text",
+                (compiler.sql_weights, *term_params, MIN_ENTRIES, MIN_ENTRIES, *term_params),
             )
-            if cursor.fetchone():
-                continue
-        made += build(term_sql, term_params, compiler.sql_weights, using)
+            current, stale, common = cursor.fetchone()
+        if not current and (common or stale):  # made, made again, or (stale) dropped
+            made += build(term_sql, term_params, compiler.sql_weights, using)
     return made
+
+
+def _index_table(using: str) -> str:
+    from modelsearch.conf import get_app_config
+
+    return connections[using].ops.quote_name(
+        get_app_config().get_model("IndexEntry")._meta.db_table
+    )
 
 
 def build(term_sql: str, term_params: tuple, weights: str, using: str = "default") -> int:
     """Make (or make again) one word's postings: 1 if made, 0 if the word is in fewer than
     :data:`MIN_ENTRIES` entries or is not one lexeme."""
-    from modelsearch.conf import get_app_config
-
-    table = connections[using].ops.quote_name(
-        get_app_config().get_model("IndexEntry")._meta.db_table
-    )
+    table = _index_table(using)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # Writes of the index wait until the postings are made: none can slip between the
         # statements below (the trigger keeps them from then on). NOWAIT: while a write is

@@ -24,6 +24,7 @@ from django.db.models import Exists, F, Func, IntegerField, OuterRef
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
+from . import postings
 from .facets import compiled_sql
 
 logger = logging.getLogger(__name__)
@@ -122,11 +123,9 @@ def postgres_ranked_ids(
     """
     if connection.vendor != "postgresql":
         return None
-    from . import postings
-
     # Common words' postings pay off for the search page's long rankings (not for speakers).
     use_postings = not few and limit >= POSTINGS_FROM_LIMIT
-    key = _statement_key(results, shape, limit, by_pk, few)
+    key = _statement_key(results, shape, few, limit, by_pk)
     if use_postings:
         try:
             ids = postings.ranked_ids(results, limit, pages, by_pk, key)
@@ -152,14 +151,14 @@ POSTINGS_FROM_LIMIT = 100
 _postgres_statements: dict[tuple, tuple | None] = {}
 
 
-def _statement_key(results, shape, *options) -> tuple | None:
-    """What a PostgreSQL statement depends on: the pages' ``shape`` (for speakers, their model
-    alone), the query (its repr names every word, operator and boost), the options; None when
-    unknown (then the statement is compiled each time)."""
+def _statement_key(results, shape, few: bool, *options) -> tuple | None:
+    """What a PostgreSQL statement depends on: the pages' ``shape`` (``few``, the speakers:
+    their model alone), the query (its repr names every word, operator and boost), the
+    options; None when unknown (then the statement is compiled each time)."""
     compiler = getattr(results, "query_compiler", None)
-    if compiler is None or (shape is None and not options[-1]):  # `few`: speakers, no pages
+    if compiler is None or (shape is None and not few):
         return None
-    return (shape, compiler.queryset.model, repr(compiler.query), compiler.fields, *options)
+    return (shape, compiler.queryset.model, repr(compiler.query), compiler.fields, few, *options)
 
 
 def _kept(build, key):
@@ -170,9 +169,7 @@ def _kept(build, key):
     def kept(*args, **kwargs):
         found_key = (build.__name__, *key, tuple(kwargs.items()))
         if found_key not in _postgres_statements:
-            while len(_postgres_statements) >= MAX_STATEMENTS:
-                _postgres_statements.pop(next(iter(_postgres_statements)), None)
-            _postgres_statements[found_key] = build(*args, **kwargs)
+            _keep(_postgres_statements, found_key, build(*args, **kwargs))
         return _postgres_statements[found_key]
 
     return kept
@@ -221,6 +218,13 @@ def query_shape(query):
         inner = tuple(query_shape(subquery) for subquery in query.subqueries)
         return None if None in inner else (kind.__name__, inner)
     return None
+
+
+def _keep(statements: dict, key, statement) -> None:
+    """Keep a compiled statement, the oldest going first past :data:`MAX_STATEMENTS`."""
+    while len(statements) >= MAX_STATEMENTS:
+        statements.pop(next(iter(statements)), None)
+    statements[key] = statement
 
 
 #: (shape, query structure, …) -> (sql, params) of a SQLite ranking statement whose first
@@ -286,9 +290,7 @@ def _sqlite_statement(
     )
     sql, params = compiled_sql(entries)
     if key is not None and params and params[0] == match_text:  # as assumed: keep it
-        while len(_sqlite_statements) >= MAX_STATEMENTS:
-            _sqlite_statements.pop(next(iter(_sqlite_statements)), None)
-        _sqlite_statements[key] = (sql, params)
+        _keep(_sqlite_statements, key, (sql, params))
     return sql, params, entries.db
 
 

@@ -31,7 +31,14 @@ from pages.models import ConferenceIndex, DayPage, TalkPage, TalkSpeaker
 from pages.tree import CONFERENCE_DEPTH, DAY_DEPTH, ancestor_path_expression
 from snippets.models import Speaker
 
-from .facets import conference_filter, facet_counts, filter_talk_ids, ids_in, rows_for_ids
+from .facets import (
+    FACET_ROWS,
+    conference_filter,
+    facet_counts,
+    filter_talk_ids,
+    ids_in,
+    rows_for_ids,
+)
 from .hits import record_hit
 from .query import all_words, clean_query, excerpt, iter_text, parse_query
 from .ranking import ranked_ids as fast_ranked_ids
@@ -43,9 +50,6 @@ RESULTS_PER_PAGE = 10
 #: Results (and facet counts) cover at most this many best matches.
 MAX_MATCHES = 1000
 FACETS = ("conference", "tag", "speaker", "lang")
-#: rows a facet lists: its largest values (tags and speakers are counted only this far), and
-#: any value the visitor chose. A common word among 100,000 talks matches 200 conferences.
-FACET_ROWS = 15
 MAX_FILTER_VALUES = 5
 #: Words looked at one by one when all of them together find nothing.
 MAX_PARTIAL_WORDS = 8
