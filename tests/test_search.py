@@ -534,7 +534,7 @@ def test_a_search_with_results_runs_a_fixed_number_of_queries(client, site):
         q["sql"] for q in queries.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)
     ]
     assert len(statements) <= 13, "\n".join(statements)
-    assert len([sql for sql in statements if not sql.startswith("SELECT")]) == 1
+    assert len([sql for sql in statements if sql.startswith(("UPDATE", "INSERT", "DELETE"))]) == 1
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL")
