@@ -2,6 +2,8 @@
 exactly the order of ranking every match, and every door that writes the search index keeps
 them exact (the trigger on Wagtail's index table)."""
 
+import re
+
 from django.core.management import call_command
 from django.db import connection
 
@@ -143,6 +145,27 @@ def test_a_truncated_index_empties_the_postings_and_a_rebuild_brings_them_back(t
     assert both("queues") == (None, [])
     call_command("update_index", verbosity=0)
     assert_same_order_everywhere()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_new_postings_are_read_from_the_primary_key_alone(talks):
+    """Made outside a transaction (as a search makes them), postings are vacuumed: a ranking
+    reads them by an index-only scan of the covering key (migration 0020), no heap page."""
+    from django.db import transaction
+
+    make_postings("queues caching")
+    results = pages().search(parse_query("queues caching").query, operator="and")
+    sql, params, _using = postings.ranked_statement(results, 1000, pages(), False)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A table of a few rows is read whole; ask for the index to see how it is read.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    scans = [line for line in plan.splitlines() if "confnotes_search_posting" in line]
+    assert scans and all("Index Only Scan" in line for line in scans), plan
+    fetches = re.findall(r"Heap Fetches: (\d+)", plan)
+    assert len(fetches) == len(scans) and set(fetches) == {"0"}, plan
 
 
 def test_postings_made_with_other_weights_are_not_used_and_are_made_again(talks):
