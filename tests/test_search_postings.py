@@ -106,6 +106,22 @@ def rows_for(query: str):
     return postings._rows(postings.ranked_statement(results, 1000, pages(), False))
 
 
+def test_a_one_word_search_reads_the_stored_word_rank_which_is_the_backends_rank(talks):
+    """A one-word search is ranked by the posting's ``word_rank`` (migration 0021), read in
+    index order: the very values (bits) the backend's ranking of every match computes."""
+    make_postings("queues OR caching OR retries")
+    for word in ("queues", "caching", "retries"):
+        results = pages().search(parse_query(word).query, operator="and")
+        sql, params, _using = postings.ranked_statement(results, 1000, pages(), False)
+        assert "word_rank" in sql
+        stored = [(int(pk), rank) for pk, rank, _all in postings._rows((sql, params, "default"))]
+        full_sql, full_params, _ = ranking._postgres_statement(results, 1000, pages(), False, False)
+        with connection.cursor() as cursor:
+            cursor.execute(full_sql, full_params)
+            computed = [(int(pk), rank) for pk, rank, *_ in cursor.fetchall()]
+        assert stored == computed and len(stored) >= 5, word
+
+
 def test_a_word_without_postings_or_a_phrase_is_ranked_as_before(talks):
     make_postings("queues")
     assert both("queues")[0] is not None

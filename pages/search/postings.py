@@ -147,6 +147,13 @@ def _statement_parts(results):
     return compiler, words, terms, query, using
 
 
+def _alone(query) -> bool:
+    """``query`` is one word, unboosted: ranked by the posting's ``word_rank``."""
+    from modelsearch.query import PlainText
+
+    return isinstance(query, PlainText)
+
+
 def _positive(query, word: str) -> bool:
     """``word`` appears in ``query`` other than excluded (``-word``)."""
     from modelsearch.query import And, Boost, Not, Or, PlainText
@@ -206,6 +213,10 @@ def ranked_statement(
     # the backend's `part = build_tsrank(vector) * boost` for (title, title_norm), (body, 1.0)
     rank = title * RawSQL(norm, (), output_field=FloatField()) + body * Value(1.0)
     rank_sql, rank_params = query.get_compiler(using=using).compile(rank.resolve_expression(query))
+    if _alone(compiler.query) and not by_pk:
+        # One word: its stored rank, the same expression computed on write (migration 0021),
+        # read in order from the index on (term, word_rank, object_id) until enough are found.
+        rank_sql, rank_params = f"{alias[words[0]]}.word_rank", ()
     types = list(get_descendants_content_types_pks(compiler.queryset.model))
 
     sql: list[str] = []
