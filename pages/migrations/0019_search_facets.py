@@ -64,36 +64,26 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION confnotes_search_facet_tags() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION confnotes_search_facet_links() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A talk's tags or speakers (TG_ARGV: the facet row's column of ids, and the link table's
+-- columns of the talk and of the linked id): the row's ids made again from the link table.
+DECLARE
+    talks integer[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        UPDATE confnotes_search_facet SET tag_ids = '{}' WHERE tag_ids <> '{}';
+        EXECUTE format('UPDATE confnotes_search_facet SET %1$I = ''{}'' WHERE %1$I <> ''{}''',
+                       TG_ARGV[0]);
         RETURN NULL;
     END IF;
-    UPDATE confnotes_search_facet f SET tag_ids = ARRAY(
-        SELECT t.tag_id FROM {talktag} t WHERE t.content_object_id = f.page_id ORDER BY t.id
-    )
-    WHERE f.page_id IN (
-        CASE WHEN TG_OP <> 'INSERT' THEN OLD.content_object_id END,
-        CASE WHEN TG_OP <> 'DELETE' THEN NEW.content_object_id END
-    );
-    RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION confnotes_search_facet_speakers() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'TRUNCATE' THEN
-        UPDATE confnotes_search_facet SET speaker_ids = '{}' WHERE speaker_ids <> '{}';
-        RETURN NULL;
-    END IF;
-    UPDATE confnotes_search_facet f SET speaker_ids = ARRAY(
-        SELECT s.speaker_id FROM {talkspeaker} s WHERE s.page_id = f.page_id ORDER BY s.id
-    )
-    WHERE f.page_id IN (
-        CASE WHEN TG_OP <> 'INSERT' THEN OLD.page_id END,
-        CASE WHEN TG_OP <> 'DELETE' THEN NEW.page_id END
-    );
+    talks := ARRAY[
+        CASE WHEN TG_OP <> 'INSERT' THEN (to_jsonb(OLD) ->> TG_ARGV[1])::integer END,
+        CASE WHEN TG_OP <> 'DELETE' THEN (to_jsonb(NEW) ->> TG_ARGV[1])::integer END
+    ];
+    EXECUTE format(
+        'UPDATE confnotes_search_facet f SET %1$I = ARRAY(SELECT l.%3$I FROM %4$I.%5$I l'
+        ' WHERE l.%2$I = f.page_id ORDER BY l.id) WHERE f.page_id = ANY($1)',
+        TG_ARGV[0], TG_ARGV[1], TG_ARGV[2], TG_TABLE_SCHEMA, TG_TABLE_NAME
+    ) USING talks;
     RETURN NULL;
 END
 $$;
@@ -112,17 +102,18 @@ CREATE TRIGGER confnotes_search_facet_truncate AFTER TRUNCATE
 ON {talkpage} FOR EACH STATEMENT EXECUTE FUNCTION confnotes_search_facet_talk();
 
 CREATE TRIGGER confnotes_search_facet_rows
-AFTER INSERT OR DELETE OR UPDATE OF content_object_id, tag_id
-ON {talktag} FOR EACH ROW EXECUTE FUNCTION confnotes_search_facet_tags();
+AFTER INSERT OR DELETE OR UPDATE OF content_object_id, tag_id ON {talktag}
+FOR EACH ROW EXECUTE FUNCTION confnotes_search_facet_links(tag_ids, content_object_id, tag_id);
 
-CREATE TRIGGER confnotes_search_facet_truncate AFTER TRUNCATE
-ON {talktag} FOR EACH STATEMENT EXECUTE FUNCTION confnotes_search_facet_tags();
+CREATE TRIGGER confnotes_search_facet_truncate AFTER TRUNCATE ON {talktag}
+FOR EACH STATEMENT EXECUTE FUNCTION confnotes_search_facet_links(tag_ids);
 
-CREATE TRIGGER confnotes_search_facet_rows AFTER INSERT OR DELETE OR UPDATE OF page_id, speaker_id
-ON {talkspeaker} FOR EACH ROW EXECUTE FUNCTION confnotes_search_facet_speakers();
+CREATE TRIGGER confnotes_search_facet_rows
+AFTER INSERT OR DELETE OR UPDATE OF page_id, speaker_id ON {talkspeaker}
+FOR EACH ROW EXECUTE FUNCTION confnotes_search_facet_links(speaker_ids, page_id, speaker_id);
 
-CREATE TRIGGER confnotes_search_facet_truncate AFTER TRUNCATE
-ON {talkspeaker} FOR EACH STATEMENT EXECUTE FUNCTION confnotes_search_facet_speakers();
+CREATE TRIGGER confnotes_search_facet_truncate AFTER TRUNCATE ON {talkspeaker}
+FOR EACH STATEMENT EXECUTE FUNCTION confnotes_search_facet_links(speaker_ids);
 
 INSERT INTO confnotes_search_facet (page_id, path, depth, code_languages, tag_ids, speaker_ids)
 SELECT p.id, p.path, p.depth, COALESCE(t.code_languages, ''),
@@ -151,7 +142,7 @@ DROP TRIGGER IF EXISTS confnotes_search_facet_truncate ON {page};
 DROP TRIGGER IF EXISTS confnotes_search_facet_rows ON {page};
 
 DROP FUNCTION IF EXISTS confnotes_search_facet_page(), confnotes_search_facet_talk(),
-    confnotes_search_facet_tags(), confnotes_search_facet_speakers();
+    confnotes_search_facet_links();
 
 DROP TABLE IF EXISTS confnotes_search_facet
 """
@@ -176,7 +167,7 @@ def _run(sql):
         for statement in sql.strip().split("\n\n"):  # one statement per paragraph
             for placeholder, name in names.items():
                 statement = statement.replace("{" + placeholder + "}", name)
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, None)  # no parameters: format()'s %1$I stays
 
     return run
 
