@@ -71,4 +71,5 @@ def _fresh_vocabulary():
     from pages.search import vocabulary
 
     vocabulary._cache.clear()
+    vocabulary._building.clear()
     yield

@@ -43,6 +43,7 @@ from .hits import record_hit
 from .query import all_words, clean_query, excerpt, iter_text, parse_query
 from .ranking import ranked_ids as fast_ranked_ids
 from .vocabulary import correct
+from .vocabulary import current as current_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,9 @@ class Outcome:
     #: partial matches: how many of the words each page matches, and how many words there were
     matched: dict = field(default_factory=dict)
     words: int = 0
+    #: corrected with the previous content's vocabulary (the current one is being built): not
+    #: kept in the result cache
+    provisional: bool = False
 
 
 def _cached_token(request) -> str | None:
@@ -148,9 +152,12 @@ def _search_pages(parsed, filters, request=None) -> Outcome:
     words = list(dict.fromkeys(w.lower() for w in parsed.words))[:MAX_PARTIAL_WORDS]
     per_word = {word: ranked_ids(PlainText(word)) for word in words}
     corrections = {}
+    vocab, fresh = None, True
     for word in words:
         if not per_word[word]:
-            corrected = correct(word)
+            if vocab is None:
+                vocab, fresh = current_vocabulary()
+            corrected = correct(word, vocab)
             if corrected:
                 corrections[word] = corrected
     suggestion = ""
@@ -159,11 +166,11 @@ def _search_pages(parsed, filters, request=None) -> Outcome:
         suggestion = " ".join(fixed)
         ids = ranked_ids(all_words(fixed))
         if ids:
-            return Outcome(ids, "corrected", suggestion)
+            return Outcome(ids, "corrected", suggestion, provisional=not fresh)
         for word, corrected in corrections.items():
             per_word[word] = ranked_ids(PlainText(corrected))
     if len(words) < 2:
-        return Outcome([], suggestion=suggestion)
+        return Outcome([], suggestion=suggestion, provisional=not fresh)
     # Partial matches: most words matched first, then the best rank for any of them.
     counts: Counter = Counter()
     best: dict[int, int] = {}
@@ -172,7 +179,7 @@ def _search_pages(parsed, filters, request=None) -> Outcome:
             counts[pk] += 1
             best[pk] = min(best.get(pk, rank), rank)
     ordered = sorted(counts, key=lambda pk: (-counts[pk], best[pk], pk))[:MAX_MATCHES]
-    return Outcome(ordered, "partial", suggestion, dict(counts), len(words))
+    return Outcome(ordered, "partial", suggestion, dict(counts), len(words), not fresh)
 
 
 @dataclass(frozen=True)
@@ -315,7 +322,7 @@ def search(request):
                 record_hit(_search_record(hit_text))
             return HttpResponse(html)
     response = _search(request)
-    if key is not None and response.status_code == 200:
+    if key is not None and response.status_code == 200 and not getattr(response, "provisional", 0):
         _cache_set(key, (response.content.decode(), getattr(response, "hit_text", "")))
     return response
 
@@ -470,6 +477,7 @@ def _search(request):
     )
     response = render(request, "search.html", context)
     response.hit_text = hit_text  # counted again when the page is served from the cache
+    response.provisional = outcome.provisional
     return response
 
 

@@ -24,6 +24,10 @@ CACHES = {
 # Like the fragments cache: tests/test_stored_parts.py switches it on where it is what is tested
 # (a test's transaction never commits, so the content version never changes under it).
 STORED_PARTS = False
+# The spelling vocabulary is built in the request, not in a background thread (whose connection
+# would not see a test's uncommitted pages): tests/test_search_vocabulary_background.py switches
+# the thread on where it is what is tested.
+SEARCH_VOCABULARY_IN_BACKGROUND = False
 WAGTAILADMIN_BASE_URL = "http://testserver"
 # The live server of browser tests also serves uploaded images (tests/urls.py).
 ROOT_URLCONF = "tests.urls"

@@ -1,0 +1,115 @@
+"""After a content change, a typo search does not wait for the new spelling vocabulary: it uses the
+previous one, is not kept in the result cache, and the next searches use the new one once a
+background thread has built it (pages/search/vocabulary.py)."""
+
+import threading
+
+from django.core.cache import caches
+
+import pytest
+
+from pages.search import vocabulary
+from tests.conftest import in_memory_caches
+from tests.factories import ConferenceFactory, DayFactory, TalkFactory
+from tests.test_search import para
+
+
+@pytest.fixture(autouse=True)
+def in_background(settings):
+    settings.SEARCH_VOCABULARY_IN_BACKGROUND = True
+    in_memory_caches(settings, "fragments")
+    yield
+    caches["fragments"].clear()
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """The fingerprints whose vocabulary a search asked to build (no thread is started)."""
+    keys = []
+    monkeypatch.setattr(vocabulary, "_start", keys.append)
+    return keys
+
+
+def publish(capture, day, title: str, text: str):
+    with capture(execute=True):  # the on-commit bump: a new content version
+        return TalkFactory(parent=day, title=title, body=[para(text)])
+
+
+def suggestion(client, q: str) -> str:
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    return response.context["suggestion"] if response.context else "(from the cache)"
+
+
+@pytest.mark.django_db
+def test_a_typo_search_after_a_publish_uses_the_previous_vocabulary_until_the_new_one_is_built(
+    client, django_capture_on_commit_callbacks, started
+):
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):
+        day = DayFactory(parent=ConferenceFactory(title="Spellconf 2026"), title="Day 1")
+    publish(capture, day, "Kubernetes at home", "Kubernetes clusters for small teams.")
+    # The process's first vocabulary is built in the request; the page is cached.
+    assert suggestion(client, "kubernetis") == "kubernetes"
+    assert suggestion(client, "kubernetis") == "(from the cache)"
+    assert started == []
+
+    publish(capture, day, "Terraform plans", "Terraform modules reviewed.")
+    # The previous vocabulary (no "terraform" in it), at once; the new one is asked for once.
+    assert suggestion(client, "terrafrom") == ""
+    assert suggestion(client, "terrafrom") == ""  # not from the cache: it was provisional
+    assert len(started) == 1
+    assert suggestion(client, "kubernetis") == "kubernetes"
+
+    vocabulary._keep(started[0], vocabulary.build())  # what the thread does
+    vocabulary._building.clear()
+    assert suggestion(client, "terrafrom") == "terraform"
+    assert suggestion(client, "terrafrom") == "(from the cache)"
+    assert len(started) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_thread_builds_the_new_vocabulary_with_its_own_connection(
+    client, monkeypatch
+):
+    threads = []
+
+    def start(key):
+        thread = threading.Thread(target=vocabulary._build_in_background, args=(key,))
+        threads.append(thread)
+        thread.start()
+
+    monkeypatch.setattr(vocabulary, "_start", start)
+    day = DayFactory(parent=ConferenceFactory(title="Threadconf 2026"), title="Day 1")
+    TalkFactory(parent=day, title="Kubernetes at home", body=[para("Kubernetes clusters.")])
+    assert suggestion(client, "kubernetis") == "kubernetes"
+    TalkFactory(parent=day, title="Terraform plans", body=[para("Terraform modules.")])
+    assert suggestion(client, "terrafrom") == ""
+    (thread,) = threads
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert vocabulary._building == set()
+    assert suggestion(client, "terrafrom") == "terraform"
+
+
+@pytest.mark.django_db
+def test_a_failed_build_keeps_the_previous_vocabulary_and_is_logged(
+    client, django_capture_on_commit_callbacks, started, monkeypatch, caplog
+):
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):
+        day = DayFactory(parent=ConferenceFactory(title="Failconf 2026"), title="Day 1")
+    publish(capture, day, "Kubernetes at home", "Kubernetes clusters.")
+    assert suggestion(client, "kubernetis") == "kubernetes"
+    publish(capture, day, "Terraform plans", "Terraform modules.")
+    assert suggestion(client, "terrafrom") == ""
+
+    def broken():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(vocabulary, "build", broken)
+    monkeypatch.setattr(vocabulary.connections, "close_all", lambda: None)  # the test's own
+    vocabulary._build_in_background(started[0])
+    assert "could not be built" in caplog.text
+    assert vocabulary._building == set()  # a later search asks again
+    assert suggestion(client, "kubernetis") == "kubernetes"
