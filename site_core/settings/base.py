@@ -256,9 +256,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}
 }
-# After a content change, the first typo search uses the previous spelling vocabulary while the
-# new one is built in a background thread (pages/search/vocabulary.py): about 12 s at 100,000
-# talks, which no visitor waits for.
+# After a content change, typo searches use the previous spelling vocabulary while the new one is
+# built in a background thread (pages/search/vocabulary.py): about 10 s at 100,000 talks, which
+# no visitor waits for.
 SEARCH_VOCABULARY_IN_BACKGROUND = True
 WAGTAILSEARCH_HITS_MAX_AGE = 30  # days of search-terms statistics kept by the garbage collector
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "gif": "png"}
