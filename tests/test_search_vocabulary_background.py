@@ -79,7 +79,7 @@ def test_a_typo_search_after_a_publish_uses_the_previous_vocabulary_until_the_ne
     assert len(started) == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_background_thread_builds_the_new_vocabulary_with_its_own_connection(
     client, monkeypatch
 ):
