@@ -393,6 +393,27 @@ def measure_postings_ab(rounds: int) -> dict:
     return summary
 
 
+def measure_typo_after_change() -> dict:
+    """The first typo search after a content change (a new content version, as a publish
+    makes), and how long the new spelling vocabulary then takes to build in the background."""
+    from django.test import Client
+
+    from pages.fragments import bump_now
+
+    bump_now()
+    forget()
+    started = time.perf_counter()
+    response = Client().get("/search/", {"q": "djnago"})
+    searched = time.perf_counter()
+    vocabulary_built()
+    built = time.perf_counter()
+    return {
+        "search_ms": round((searched - started) * 1000, 2),
+        "corrected": "Showing results for" in response.content.decode(),
+        "vocabulary_built_after_s": round(built - started, 2),
+    }
+
+
 def vocabulary_built() -> None:
     """Wait until the spelling vocabulary the warm-up round asked for is built (in a background
     thread, as in production: pages/search/vocabulary.py), so that it neither competes with the
@@ -452,6 +473,7 @@ def worker(talks: int, rounds: int, reuse: bool = False, compare: bool = False) 
     result = measure(rounds)
     if compare and connection.vendor == "postgresql":
         result["postings_ab"] = measure_postings_ab(rounds)
+    result["typo_after_change"] = measure_typo_after_change()
     result.update({"database": connection.vendor, "talks": talks})
     print(json.dumps(result))
 
@@ -555,6 +577,13 @@ def main(argv=None) -> int:
             print(f"{query:<24}{cells}")
     if len(results) == 2:
         print(f"ratio p95 postgresql/sqlite: {results[1]['p95_ms'] / results[0]['p95_ms']:.2f}")
+    for r in results:
+        typo = r["typo_after_change"]
+        print(
+            f"{r['database']}: the first typo search after a content change {typo['search_ms']} ms"
+            f" ({'corrected' if typo['corrected'] else 'not corrected'}); the new spelling"
+            f" vocabulary built in the background {typo['vocabulary_built_after_s']} s later"
+        )
     for r in results:
         if "postings_ab" in r:
             on, off = r["postings_ab"]["on"], r["postings_ab"]["off"]
