@@ -127,3 +127,29 @@ def test_a_failed_build_keeps_the_previous_vocabulary_and_is_logged(
     assert vocabulary._building == {}  # the next search asks again, and has the previous one
     assert suggestion(client, "kubernetis") == "kubernetes"
     assert len(started) == 3
+
+
+@pytest.mark.django_db
+def test_one_build_at_a_time_and_then_the_newest_content(
+    client, django_capture_on_commit_callbacks, started
+):
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):
+        day = DayFactory(parent=ConferenceFactory(title="Burstconf 2026"), title="Day 1")
+    publish(capture, day, "Kubernetes at home", "Kubernetes clusters.")
+    suggestion(client, "kubernetis")
+    build_now(started[0])
+    publish(capture, day, "Terraform plans", "Terraform modules.")
+    assert suggestion(client, "terrafrom") == ""  # a build starts
+    publish(capture, day, "Grafana boards", "Grafana dashboards.")
+    assert suggestion(client, "grafanna") == ""  # that build still runs: no second one
+    assert len(started) == 2
+    build_now(started[1])
+    # Built for the version before the last: used until the newest is built, which starts now.
+    assert suggestion(client, "grafanna") == "grafana"
+    assert len(started) == 3
+    assert suggestion(client, "grafanna") == "grafana"  # still provisional: not from the cache
+    build_now(started[2])
+    assert suggestion(client, "grafanna") == "grafana"
+    assert suggestion(client, "grafanna") == "(from the cache)"
+    assert len(started) == 3
