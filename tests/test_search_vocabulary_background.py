@@ -49,13 +49,27 @@ def suggestion(client, q: str) -> str:
     return response.context["suggestion"] if response.context else "(from the cache)"
 
 
+@pytest.fixture
+def day(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return DayFactory(parent=ConferenceFactory(title="Spellconf 2026"), title="Day 1")
+
+
+def built_then_terraform(client, capture, day, started) -> None:
+    """A vocabulary with "kubernetes" built; then "Terraform plans" published, and a search for
+    "terrafrom" answered with that vocabulary (no correction), which starts a build."""
+    publish(capture, day, "Kubernetes at home", "Kubernetes clusters.")
+    suggestion(client, "kubernetis")
+    build_now(started[0])
+    publish(capture, day, "Terraform plans", "Terraform modules.")
+    assert suggestion(client, "terrafrom") == ""
+
+
 @pytest.mark.django_db
 def test_a_typo_search_after_a_publish_uses_the_previous_vocabulary_until_the_new_one_is_built(
-    client, django_capture_on_commit_callbacks, started
+    client, django_capture_on_commit_callbacks, started, day
 ):
     capture = django_capture_on_commit_callbacks
-    with capture(execute=True):
-        day = DayFactory(parent=ConferenceFactory(title="Spellconf 2026"), title="Day 1")
     publish(capture, day, "Kubernetes at home", "Kubernetes clusters for small teams.")
     # The process's first vocabulary, not ready after a short wait: no correction this time,
     # and not cached; then built.
@@ -107,16 +121,9 @@ def test_the_background_thread_builds_the_new_vocabulary_with_its_own_connection
 
 @pytest.mark.django_db
 def test_a_failed_build_keeps_the_previous_vocabulary_and_is_logged(
-    client, django_capture_on_commit_callbacks, started, monkeypatch, caplog
+    client, django_capture_on_commit_callbacks, started, day, monkeypatch, caplog
 ):
-    capture = django_capture_on_commit_callbacks
-    with capture(execute=True):
-        day = DayFactory(parent=ConferenceFactory(title="Failconf 2026"), title="Day 1")
-    publish(capture, day, "Kubernetes at home", "Kubernetes clusters.")
-    suggestion(client, "kubernetis")
-    build_now(started[0])
-    publish(capture, day, "Terraform plans", "Terraform modules.")
-    assert suggestion(client, "terrafrom") == ""
+    built_then_terraform(client, django_capture_on_commit_callbacks, day, started)
 
     def broken():
         raise RuntimeError("the database went away")
@@ -131,16 +138,10 @@ def test_a_failed_build_keeps_the_previous_vocabulary_and_is_logged(
 
 @pytest.mark.django_db
 def test_one_build_at_a_time_and_then_the_newest_content(
-    client, django_capture_on_commit_callbacks, started
+    client, django_capture_on_commit_callbacks, started, day
 ):
     capture = django_capture_on_commit_callbacks
-    with capture(execute=True):
-        day = DayFactory(parent=ConferenceFactory(title="Burstconf 2026"), title="Day 1")
-    publish(capture, day, "Kubernetes at home", "Kubernetes clusters.")
-    suggestion(client, "kubernetis")
-    build_now(started[0])
-    publish(capture, day, "Terraform plans", "Terraform modules.")
-    assert suggestion(client, "terrafrom") == ""  # a build starts
+    built_then_terraform(client, capture, day, started)  # a build starts
     publish(capture, day, "Grafana boards", "Grafana dashboards.")
     assert suggestion(client, "grafanna") == ""  # that build still runs: no second one
     assert len(started) == 2

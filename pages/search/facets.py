@@ -218,7 +218,8 @@ def _facet_statement(ids, vendor: str = "") -> tuple[str, tuple]:
 
 def _counts_from_facet_rows(ids) -> tuple:
     """(SQL, parameters) of the four counts over the facet rows ``f`` (PostgreSQL): conference
-    path prefixes, tag ids, speaker ids, code languages."""
+    path prefixes, tag ids, speaker ids, code languages. ``ids`` are bound once, in the ``WITH``
+    that reads ``f`` (:func:`_facet_statement`)."""
     steps = CONFERENCE_DEPTH * Page.steplen
     return (
         (

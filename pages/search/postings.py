@@ -200,8 +200,6 @@ def ranked_statement(
         return None
     compiler, words, terms, query, using = parts
     alias = {word: f"p{n}" for n, word in enumerate(words)}
-    title = _rank(compiler.query, alias, "title_rank")  # _walk accepted every part of the query
-    body = _rank(compiler.query, alias, "body_rank")
     required = [word for word in _required(compiler.query) if word in alias]
     positive = [word for word in words if _positive(compiler.query, word)]
     if required:  # every match has a posting for the first required word: start from those
@@ -210,13 +208,18 @@ def ranked_statement(
     else:  # an OR: a posting for some word
         norm = "COALESCE(" + ", ".join(f"{a}.title_norm" for a in alias.values()) + ")"
         object_id = "COALESCE(" + ", ".join(f"{a}.object_id" for a in alias.values()) + ")"
-    # the backend's `part = build_tsrank(vector) * boost` for (title, title_norm), (body, 1.0)
-    rank = title * RawSQL(norm, (), output_field=FloatField()) + body * Value(1.0)
-    rank_sql, rank_params = query.get_compiler(using=using).compile(rank.resolve_expression(query))
     if _alone(compiler.query) and not by_pk:
         # One word: its stored rank, the same expression computed on write (migration 0021),
         # read in order from the index on (term, word_rank, object_id) until enough are found.
         rank_sql, rank_params = f"{alias[words[0]]}.word_rank", ()
+    else:
+        # the backend's `part = build_tsrank(vector) * boost` for (title, title_norm), (body, 1.0)
+        title = _rank(compiler.query, alias, "title_rank")  # _walk accepted every part
+        body = _rank(compiler.query, alias, "body_rank")
+        rank = title * RawSQL(norm, (), output_field=FloatField()) + body * Value(1.0)
+        rank_sql, rank_params = query.get_compiler(using=using).compile(
+            rank.resolve_expression(query)
+        )
     types = list(get_descendants_content_types_pks(compiler.queryset.model))
 
     sql: list[str] = []
